@@ -1,0 +1,271 @@
+"""Reading vector sources with up-front checks and one-line errors.
+
+Every reader returns data in EPSG:4326 (WGS 84 longitude/latitude, degrees) unless told
+otherwise; checks run before any computation so that a bad file fails early with a message
+naming the file, the layer, the offending value and what would be accepted.
+"""
+
+from __future__ import annotations
+
+import warnings
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import pyogrio.errors
+import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError as ProjCRSError
+
+from geo.errors import CRSError, DataSourceError, GeometryError, LayerError
+
+WGS84 = CRS.from_epsg(4326)
+
+LINE_TYPES = ("LineString", "MultiLineString")
+POLYGON_TYPES = ("Polygon", "MultiPolygon")
+POINT_TYPES = ("Point", "MultiPoint")
+
+
+@dataclass(frozen=True)
+class Region:
+    """A lon/lat box (degrees, EPSG:4326) that data must overlap to be plausible."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+
+    def overlaps(self, bounds: Iterable[float]) -> bool:
+        """True when a (minx, miny, maxx, maxy) box in degrees overlaps this one."""
+        minx, miny, maxx, maxy = bounds
+        return not (maxx < self.west or minx > self.east or maxy < self.south or miny > self.north)
+
+    def __str__(self) -> str:
+        return f"lon {self.west:g}..{self.east:g}, lat {self.south:g}..{self.north:g}"
+
+
+#: the product's region: the Irtysh, Ili and Emel basins with their neighbours
+REGION = Region(66.0, 40.0, 92.0, 58.5)
+
+
+@dataclass
+class ReadReport:
+    """What a reader changed on the way in (repairs, reprojection), for the user to see."""
+
+    source: str
+    repaired: list[int] = field(default_factory=list)
+    reprojected_from: str | None = None
+
+    def lines(self) -> list[str]:
+        out = []
+        if self.reprojected_from:
+            out.append(f"{self.source}: reprojected from {self.reprojected_from} to EPSG:4326")
+        if self.repaired:
+            ids = ", ".join(map(str, self.repaired[:10]))
+            more = "" if len(self.repaired) <= 10 else f" (+{len(self.repaired) - 10} more)"
+            out.append(
+                f"{self.source}: repaired {len(self.repaired)} invalid geometries "
+                f"(rows {ids}{more}) with shapely.make_valid"
+            )
+        return out
+
+
+def parse_crs(value: str | int | CRS, *, what: str = "--crs") -> CRS:
+    """Turn a user's CRS text (``EPSG:3857``, ``ESRI:102025``, a PROJ string, a number) into a CRS."""
+    try:
+        return CRS.from_user_input(value)
+    except (ProjCRSError, TypeError, ValueError) as exc:
+        raise CRSError(
+            f"{what}: {value!r} is not a CRS pyproj knows "
+            "(accepted: 'EPSG:4326', 'ESRI:102025', a PROJ string or WKT)"
+        ) from exc
+
+
+def source_name(path: str | Path, layer: str | None = None) -> str:
+    """How a source is named in messages: ``file`` or ``file (layer L)``."""
+    return f"{path}" + (f" (layer {layer!r})" if layer else "")
+
+
+def _check_path(path: Path) -> None:
+    if not path.exists():
+        raise DataSourceError(f"{path}: file not found")
+    if path.is_dir() and not any(path.iterdir()):
+        raise DataSourceError(f"{path}: folder is empty (expected a vector file)")
+    if path.is_file() and path.stat().st_size == 0:
+        raise DataSourceError(f"{path}: file is empty (0 bytes)")
+    if path.suffix.lower() == ".zip":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = zf.namelist()
+        except zipfile.BadZipFile as exc:
+            raise DataSourceError(f"{path}: not a valid zip archive") from exc
+        vector_ext = (".shp", ".gpkg", ".geojson", ".json", ".gml", ".kml", ".fgb")
+        if not any(n.lower().endswith(vector_ext) for n in names):
+            listed = ", ".join(names[:5]) or "nothing"
+            raise DataSourceError(
+                f"{path}: zip holds no vector data ({listed}); "
+                "expected a shapefile (.shp with .shx, .dbf, .prj) or a GeoPackage inside"
+            )
+
+
+def _open_path(path: Path) -> str:
+    return f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
+
+
+def list_layers(path: str | Path) -> list[str]:
+    """Names of the vector layers in a file; raises DataSourceError when it cannot be read."""
+    p = Path(path)
+    _check_path(p)
+    try:
+        return [str(n) for n in pyogrio.list_layers(_open_path(p))[:, 0]]
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise DataSourceError(
+            f"{p}: cannot be opened as vector data ({_first_line(exc)}); "
+            "accepted: GeoPackage, GeoJSON, shapefile (or a zip of one), FlatGeobuf"
+        ) from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def read_vector(
+    path: str | Path,
+    layer: str | None = None,
+    *,
+    geom_types: tuple[str, ...] | None = None,
+    region: Region | None = REGION,
+    fix_geometries: bool = False,
+    assume_crs: str | None = None,
+    allow_empty: bool = False,
+) -> tuple[gpd.GeoDataFrame, ReadReport]:
+    """Read a vector layer, check it, and return it in EPSG:4326 with a report.
+
+    Checks, in order: the file exists and opens; the layer exists; it has features; it has a
+    CRS (or ``assume_crs`` is given); geometries are of ``geom_types``, not empty, valid (or
+    repaired when ``fix_geometries``); longitudes and latitudes are plausible and overlap
+    ``region`` (degrees). Raises a :class:`geo.errors.RivermapError` subclass on failure.
+    """
+    p = Path(path)
+    layers = list_layers(p)
+    if layer is not None and layer not in layers:
+        raise LayerError(
+            f"{p}: no layer {layer!r}; layers in this file: {', '.join(layers) or 'none'}"
+        )
+    name = source_name(p, layer if layer or len(layers) > 1 else None)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            gdf = gpd.read_file(_open_path(p), layer=layer, engine="pyogrio")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise DataSourceError(f"{name}: cannot be read ({_first_line(exc)})") from exc
+    report = ReadReport(source=name)
+    if len(gdf) == 0:
+        if allow_empty:
+            return gdf.set_crs(WGS84, allow_override=True), report
+        raise LayerError(f"{name}: layer has no features")
+    gdf = _ensure_crs(gdf, name, assume_crs, report)
+    check_geometries(gdf, name, geom_types=geom_types)
+    gdf = _validity(gdf, name, fix_geometries, report)
+    check_lonlat(gdf, name, region=region)
+    return gdf, report
+
+
+def _ensure_crs(
+    gdf: gpd.GeoDataFrame, name: str, assume_crs: str | None, report: ReadReport
+) -> gpd.GeoDataFrame:
+    if gdf.crs is None:
+        if assume_crs is None:
+            raise CRSError(
+                f"{name}: no CRS (a shapefile without its .prj?); add the .prj or pass "
+                "--assume-crs, e.g. 'EPSG:4326'"
+            )
+        gdf = gdf.set_crs(parse_crs(assume_crs, what="--assume-crs"))
+    crs = CRS.from_user_input(gdf.crs)
+    if crs.equals(WGS84, ignore_axis_order=True):
+        return gdf
+    if not (crs.is_geographic or crs.is_projected):
+        raise CRSError(f"{name}: CRS {crs.name!r} is neither geographic nor projected")
+    report.reprojected_from = crs.to_string()
+    return gdf.to_crs(WGS84)
+
+
+def check_geometries(
+    gdf: gpd.GeoDataFrame, name: str, *, geom_types: tuple[str, ...] | None
+) -> None:
+    """Refuse missing/empty geometries and types outside ``geom_types`` (all rows at once)."""
+    geoms = gdf.geometry.values
+    missing = np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if missing.size:
+        raise GeometryError(
+            f"{name}: {missing.size} feature(s) with empty or missing geometry "
+            f"(rows {_rows(missing)}); every feature needs a geometry"
+        )
+    if geom_types is not None:
+        types = gdf.geom_type.to_numpy()
+        bad = ~np.isin(types, geom_types)
+        if bad.any():
+            found = dict(zip(*np.unique(types[bad], return_counts=True), strict=True))
+            kinds = ", ".join(f"{n} {t}" for t, n in found.items())
+            raise GeometryError(
+                f"{name}: {kinds} among the features (rows {_rows(np.flatnonzero(bad))}); "
+                f"accepted geometry types: {', '.join(geom_types)}"
+            )
+
+
+def _validity(gdf: gpd.GeoDataFrame, name: str, fix: bool, report: ReadReport) -> gpd.GeoDataFrame:
+    geoms = gdf.geometry.values
+    invalid = np.flatnonzero(~shapely.is_valid(geoms))
+    if not invalid.size:
+        return gdf
+    if not fix:
+        reason = shapely.is_valid_reason(geoms[invalid[0]])
+        raise GeometryError(
+            f"{name}: {invalid.size} invalid geometr{'y' if invalid.size == 1 else 'ies'} "
+            f"(rows {_rows(invalid)}; first: {reason}); repair with --fix-geometries"
+        )
+    gdf = gdf.copy()
+    fixed = shapely.make_valid(geoms[invalid])
+    gdf.loc[gdf.index[invalid], gdf.geometry.name] = fixed
+    report.repaired = invalid.tolist()
+    return gdf
+
+
+def check_lonlat(gdf: gpd.GeoDataFrame, name: str, *, region: Region | None = REGION) -> None:
+    """Check that EPSG:4326 coordinates are plausible and overlap ``region``.
+
+    Latitudes beyond ±90 usually mean longitude and latitude were swapped; data outside the
+    region usually means a wrong CRS (degrees labelled as feet or metres, or the reverse).
+    """
+    minx, miny, maxx, maxy = gdf.total_bounds
+    if miny < -90 or maxy > 90 or minx < -180 or maxx > 180:
+        hint = (
+            " (are longitude and latitude swapped?)"
+            if -90 <= minx and maxx <= 90
+            else " (is the CRS right?)"
+        )
+        raise CRSError(
+            f"{name}: coordinates outside lon -180..180 / lat -90..90 after reading "
+            f"(x {minx:.6g}..{maxx:.6g}, y {miny:.6g}..{maxy:.6g}){hint}"
+        )
+    if region is not None and not region.overlaps((minx, miny, maxx, maxy)):
+        swapped = region.overlaps((miny, minx, maxy, maxx))
+        hint = (
+            "are longitude and latitude swapped?"
+            if swapped
+            else "is the declared CRS the one the coordinates are in?"
+        )
+        raise CRSError(
+            f"{name}: data lies at lon {minx:.4g}..{maxx:.4g}, lat {miny:.4g}..{maxy:.4g}, "
+            f"outside the product's region ({region}); {hint}"
+        )
+
+
+def _rows(idx: np.ndarray, limit: int = 5) -> str:
+    shown = ", ".join(str(int(i)) for i in idx[:limit])
+    return shown + (f", … {idx.size - limit} more" if idx.size > limit else "")
