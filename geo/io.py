@@ -75,7 +75,7 @@ class ReadReport:
 
 
 def parse_crs(value: str | int | CRS, *, what: str = "--crs") -> CRS:
-    """Turn a user's CRS text (``EPSG:3857``, ``ESRI:102025``, a PROJ string, a number) into a CRS."""
+    """Turn a user's CRS text (``EPSG:3857``, a PROJ string, a number) into a CRS."""
     try:
         return CRS.from_user_input(value)
     except (ProjCRSError, TypeError, ValueError) as exc:

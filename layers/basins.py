@@ -52,7 +52,7 @@ def basins_layer(
     basin_id: str = "WATERSHED_ID",
     country_code: str = "ADM0_A3",
 ) -> gpd.GeoDataFrame:
-    """Basins with ``area_km2`` (equal-area) and ``area_km2_<country>`` columns (lower-case codes)."""
+    """Basins with ``area_km2`` (equal-area) and ``area_km2_<country>`` columns (lower case)."""
     long = area_by_country(basins, countries, basin_id=basin_id, country_code=country_code)
     wide = long.pivot_table(index=basin_id, columns="country", values="area_km2", aggfunc="sum")
     wide.columns = [f"area_km2_{str(c).lower()}" for c in wide.columns]
