@@ -1,0 +1,47 @@
+# Two commands do everything on a fresh Debian machine (run as root, or with sudo available):
+#   make build   -> maps (HTML) and the GeoPackage from the embedded data, in ./out
+#   make test    -> the whole test suite (installs Chromium + ChromeDriver and Python packages)
+VENV ?= .venv
+PYTHON ?= python3
+OUT ?= out
+BIN = $(VENV)/bin
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEBIAN_PACKAGES = chromium chromium-driver python3-gdal
+
+.PHONY: build test lint bench system-deps clean
+
+build: $(BIN)/.installed
+	$(BIN)/rivermap build --out $(OUT)
+
+test: system-deps $(BIN)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -q
+
+bench: system-deps $(BIN)/.installed-test
+	$(BIN)/python -m bench
+
+lint: $(BIN)/.installed-test
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+system-deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(BIN)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(BIN)/.installed-test: $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e ".[test]"
+	touch $@ $(BIN)/.installed
+
+clean:
+	rm -rf $(OUT) build *.egg-info

@@ -1,0 +1,161 @@
+"""``rivermap``: a thin command line over the library (each command a few calls into it).
+
+Exit codes: 0 success; 1 bad input data (file, layer, column, value); 2 bad usage (unknown option
+or value); 3 an output could not be written; 130 interrupted. Errors print one line, never a
+traceback (``--debug`` shows it).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from geo.errors import OutputError, RivermapError
+from rivermap import report
+
+EXIT_DATA, EXIT_USAGE, EXIT_OUTPUT, EXIT_INTERRUPTED = 1, 2, 3, 130
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"rivermap: error: {message}", err=True)
+    sys.exit(code)
+
+
+def handled(func: Callable) -> Callable:
+    """Turn the project's exceptions into one line on stderr and an exit code."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        ctx = click.get_current_context()
+        debug = ctx.find_root().params.get("debug", False)
+        try:
+            return func(*args, **kwargs)
+        except OutputError as exc:
+            if debug:
+                raise
+            _fail(str(exc), EXIT_OUTPUT)
+        except RivermapError as exc:
+            if debug:
+                raise
+            _fail(str(exc), EXIT_DATA)
+        except KeyboardInterrupt:
+            _fail("interrupted; outputs written so far are complete, nothing half-written", 130)
+        except MemoryError:
+            _fail("out of memory; try fewer rivers (--rivers) or a smaller DEM", EXIT_DATA)
+
+    return wrapper
+
+
+def _data_option(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for v in values:
+        role, sep, path = v.partition("=")
+        if not sep or not role or not path:
+            raise click.BadParameter(f"{v!r}: expected ROLE=PATH, e.g. rivers=hydrorivers.gpkg")
+        out[role.strip()] = path.strip()
+    return out
+
+
+def _rivers_option(value: str | None) -> list[str] | None:
+    if not value:
+        return None
+    return [v.strip().lower() for v in value.split(",") if v.strip()]
+
+
+common_data = [
+    click.option(
+        "--rivers",
+        "rivers",
+        metavar="IDS",
+        help="Comma-separated river ids from the register (default: all), e.g. ili,irtysh.",
+    ),
+    click.option(
+        "--data",
+        "data",
+        multiple=True,
+        metavar="ROLE=PATH",
+        help="Use your own file for a role, e.g. rivers=HydroRIVERS_extract.gpkg, "
+        "basins=hybas.shp, flows=my_flows.csv (repeatable).",
+    ),
+    click.option(
+        "--register",
+        "register_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="River register TOML (default: the embedded one).",
+    ),
+    click.option(
+        "--fix-geometries",
+        is_flag=True,
+        help="Repair invalid geometries (shapely.make_valid) and report it, instead of failing.",
+    ),
+]
+
+
+def with_data_options(func: Callable) -> Callable:
+    for opt in reversed(common_data):
+        func = opt(func)
+    return func
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--quiet", "-q", is_flag=True, help="No progress output (for scripts).")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.version_option(package_name="rivermap")
+@click.pass_context
+def main(ctx: click.Context, quiet: bool, debug: bool) -> None:
+    """Trace the Irtysh, Ili and Emel from China into Kazakhstan; build offline maps and a
+    styled GeoPackage.
+
+    Exit codes: 0 ok, 1 bad input data, 2 bad usage, 3 output not writable, 130 interrupted.
+    """
+    ctx.obj = {"quiet": quiet}
+
+
+def _load(ctx: click.Context, rivers, data, register_path, fix_geometries, steps=None):
+    from rivermap import api
+
+    return api.load(
+        rivers=_rivers_option(rivers),
+        data=_data_option(data),
+        register=register_path,
+        fix_geometries=fix_geometries,
+        quiet=ctx.obj["quiet"],
+        steps=steps,
+    )
+
+
+@main.command()
+@with_data_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output as readable tables or as JSON.",
+)
+@click.pass_context
+@handled
+def trace(ctx, rivers, data, register_path, fix_geometries, fmt):
+    """Print, per river: total length, length per country, border crossings, where it ends.
+
+    Lengths are geodesic on the WGS 84 ellipsoid, in km; crossings give lon/lat in degrees,
+    the direction taken from the network's flow, and km from the source along the river.
+    """
+    atlas = _load(ctx, rivers, data, register_path, fix_geometries, steps=())
+    rows = report.trace_rows(atlas)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        click.echo(report.trace_text(rows))
+    for line in atlas.notes if not ctx.obj["quiet"] else []:
+        click.echo(f"note: {line}", err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,100 @@
+"""The three rivers traced on the embedded network: lengths, crossings, directions, lakes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+
+from geo.course import split_course
+from geo.io import read_vector
+
+# published reference lengths (shared data README), to be met within ±20 %
+ILI_TOTAL_KM, ILI_KAZ_KM, IRTYSH_KAZ_KM = 1439.0, 815.0, 1700.0
+
+
+def course_row(atlas, river_id):
+    courses = atlas["river_courses"]
+    return courses.loc[courses.river_id == river_id].iloc[0]
+
+
+def crossings_of(atlas, river_id):
+    c = atlas["crossings"]
+    return c.loc[c.river_id == river_id]
+
+
+@pytest.mark.parametrize("river_id", ["irtysh", "ili", "emel"])
+def test_each_river_enters_kazakhstan_from_china(atlas_core, river_id):
+    c = crossings_of(atlas_core, river_id)
+    into_kaz = c.loc[(c.from_country == "CHN") & (c.to_country == "KAZ")]
+    assert len(into_kaz) >= 1
+    assert course_row(atlas_core, river_id)["length_km_kaz"] > 0
+
+
+def test_tekes_flows_from_kazakhstan_into_china(atlas_core):
+    c = crossings_of(atlas_core, "tekes")
+    assert c[["from_country", "to_country"]].values.tolist() == [["KAZ", "CHN"]]
+    # the data's Tekes starts right at the border near 80.4 E 42.8 N
+    assert c.lon.iloc[0] == pytest.approx(80.5, abs=0.2)
+    assert c.lat.iloc[0] == pytest.approx(42.85, abs=0.1)
+
+
+def test_ili_crosses_into_kazakhstan_near_khorgos(atlas_core):
+    c = crossings_of(atlas_core, "ili")
+    ck = c.loc[c.from_country == "CHN"].iloc[0]
+    assert ck.to_country == "KAZ"
+    assert (ck.lon, ck.lat) == pytest.approx((80.53, 43.81), abs=0.05)
+
+
+def test_lengths_against_published_figures(atlas_core):
+    ili = course_row(atlas_core, "ili")
+    assert ili.length_km == pytest.approx(ILI_TOTAL_KM, rel=0.2)
+    assert ili.length_km_kaz == pytest.approx(ILI_KAZ_KM, rel=0.2)
+    irtysh = course_row(atlas_core, "irtysh")
+    assert irtysh.length_km_kaz == pytest.approx(IRTYSH_KAZ_KM, rel=0.2)
+
+
+@pytest.mark.parametrize("river_id", ["irtysh", "ili", "emel", "tekes", "kunes"])
+def test_per_country_lengths_add_up(atlas_core, river_id):
+    row = course_row(atlas_core, river_id)
+    parts = sum(row[c] for c in row.index if c.startswith("length_km_"))
+    assert parts == pytest.approx(row.length_km, rel=1e-9)
+    pieces = atlas_core["rivers"]
+    # every reach of the traced rivers is given to exactly one river: the pieces of the Ili
+    # and its headwaters together cover the Ili's course
+    if river_id == "ili":
+        ili_system = pieces.loc[pieces.river_id.isin(["ili", "tekes"])]
+        assert ili_system.length_km.sum() == pytest.approx(row.length_km, rel=1e-6)
+
+
+def test_lakes_on_course(atlas_core):
+    assert "Kapchagay" in course_row(atlas_core, "ili").lakes_on_course
+    assert "Zaysan" in course_row(atlas_core, "irtysh").lakes_on_course
+
+
+def test_mouths_touch_their_lakes(atlas_core):
+    lakes = atlas_core["lakes"].set_index("lake_id")
+    for river_id, lake_id in [("ili", "balkhash"), ("emel", "alakol")]:
+        mouth = shapely.Point(course_row(atlas_core, river_id).geometry.coords[-1])
+        assert lakes.geometry[lake_id].distance(mouth) < 0.01  # degrees: ~1 km
+
+
+def test_traced_ili_follows_natural_earth_ile(atlas_core):
+    """Natural Earth's named 'Ile' must lie along the traced Ili (checks the naming)."""
+    ne, _ = read_vector("layers/data/ne_rivers.geojson")
+    ile = ne.loc[ne.name == "Ile"].geometry.union_all()
+    ili = course_row(atlas_core, "ili").geometry
+    parts = shapely.get_parts(ile)
+    pts = shapely.line_interpolate_point(parts[:, None], np.linspace(0, 1, 21), normalized=True)
+    near = shapely.distance(ili, pts.ravel()) < 0.05  # degrees, ~5 km
+    # Natural Earth draws a different delta branch near Balkhash: most, not all, points agree
+    assert near.mean() > 0.8
+
+
+def test_split_course_keeps_length(atlas_core):
+    course = atlas_core.traced.course["ili"]
+    cuts = [100_000.0, 467_167.0, 900_000.0]
+    pieces = split_course(course, cuts)
+    assert len(pieces) == 4
+    assert pieces[0][0] == 0 and pieces[-1][1] == pytest.approx(course.length_m)
+    assert [p[1] for p in pieces[:-1]] == pytest.approx(cuts, abs=1.0)
