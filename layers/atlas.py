@@ -17,7 +17,7 @@ import pandas as pd
 from geo.borders import Boundaries
 from geo.io import POLYGON_TYPES, read_vector
 from geo.network import RiverNetwork, read_network
-from layers.basins import basins_layer
+from layers.basins import basin_id_column, basins_layer
 from layers.register import Register, River, load_register
 from layers.rivers import TracedRivers, lakes_layer, trace_rivers
 from layers.sources import Provenance, Sources, default_sources
@@ -117,7 +117,8 @@ def build_atlas(
         sources.path("basins"), geom_types=POLYGON_TYPES, fix_geometries=fix_geometries
     )
     notes += rep.lines()
-    basins = basins_layer(basins_raw, countries)
+    basin_id = basin_id_column(basins_raw, str(sources.path("basins")))
+    basins = basins_layer(basins_raw, countries, basin_id=basin_id)
     atlas = Atlas(register, rivers, sources, net, traced, notes=notes)
     p = sources.about
     atlas.add(

@@ -8,6 +8,7 @@ import pandas as pd
 import shapely
 
 from geo.crs import equal_area_crs
+from geo.errors import FieldError
 
 
 def area_by_country(
@@ -43,6 +44,26 @@ def area_by_country(
         {basin_id: rest.index, "country": "other", "area_km2": rest.to_numpy()}
     ).loc[rest.to_numpy() > 0.5]
     return pd.concat([table, other], ignore_index=True)
+
+
+#: columns accepted as a basin's id, in order of preference (the portal's, then HydroBASINS')
+BASIN_ID_COLUMNS = ("WATERSHED_ID", "HYBAS_ID", "basin_id", "BASIN_ID", "id")
+
+
+def basin_id_column(basins: gpd.GeoDataFrame, source: str) -> str:
+    """The id column of a basins layer; FieldError listing the columns when there is none."""
+    for col in BASIN_ID_COLUMNS:
+        if col in basins.columns:
+            if basins[col].duplicated().any():
+                dup = basins.loc[basins[col].duplicated(), col].iloc[0]
+                raise FieldError(
+                    f"{source}: column {col!r} has duplicate basin id {dup!r}; ids must be unique"
+                )
+            return col
+    raise FieldError(
+        f"{source}: no basin id column; expected one of {', '.join(BASIN_ID_COLUMNS)}, "
+        f"found {', '.join(map(str, basins.columns.drop(basins.geometry.name)))}"
+    )
 
 
 def basins_layer(
