@@ -157,6 +157,10 @@ def read_vector(
         raise LayerError(
             f"{p}: no layer {layer!r}; layers in this file: {', '.join(layers) or 'none'}"
         )
+    if layer is None and len(layers) > 1:
+        raise LayerError(
+            f"{p}: holds {len(layers)} layers ({', '.join(layers[:8])}); name one as PATH::LAYER"
+        )
     name = source_name(p, layer if layer or len(layers) > 1 else None)
     try:
         with warnings.catch_warnings():
@@ -165,6 +169,8 @@ def read_vector(
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise DataSourceError(f"{name}: cannot be read ({_first_line(exc)})") from exc
     report = ReadReport(source=name)
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.isna().all() and len(gdf):
+        raise LayerError(f"{name}: has no geometry column (a table, not a vector layer)")
     if len(gdf) == 0:
         if allow_empty:
             return gdf.set_crs(WGS84, allow_override=True), report
@@ -205,6 +211,13 @@ def check_geometries(
         raise GeometryError(
             f"{name}: {missing.size} feature(s) with empty or missing geometry "
             f"(rows {_rows(missing)}); every feature needs a geometry"
+        )
+    lines = np.isin(shapely.get_type_id(geoms), (1, 5))
+    zero = np.flatnonzero(lines & (shapely.length(geoms) == 0))
+    if zero.size:
+        raise GeometryError(
+            f"{name}: {zero.size} line(s) of zero length (rows {_rows(zero)}); "
+            "a river reach needs two distinct vertices"
         )
     if geom_types is not None:
         types = gdf.geom_type.to_numpy()

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo.borders import Boundaries
-from geo.io import POLYGON_TYPES, read_vector
+from geo.io import LINE_TYPES, POLYGON_TYPES, read_vector
 from geo.network import RiverNetwork, read_network
 from layers.basins import basin_id_column, basins_layer
 from layers.register import Register, River, load_register
@@ -98,11 +98,19 @@ def build_atlas(
     register = register or load_register()
     rivers = register.select(river_ids)
     progress("reading the river network")
-    net, notes = read_network(str(sources.path("rivers")), fix_geometries=fix_geometries)
+    net, notes = read_network(
+        str(sources.path("rivers")), layer=sources.layer("rivers"), fix_geometries=fix_geometries
+    )
     progress("reading borders, countries and lakes")
-    borders_gdf, _ = read_vector(sources.path("borders"))
-    countries, _ = read_vector(sources.path("countries"), geom_types=POLYGON_TYPES)
-    lakes_raw, _ = read_vector(sources.path("lakes"), geom_types=POLYGON_TYPES)
+    borders_gdf, _ = read_vector(
+        sources.path("borders"), sources.layer("borders"), geom_types=LINE_TYPES
+    )
+    countries, _ = read_vector(
+        sources.path("countries"), sources.layer("countries"), geom_types=POLYGON_TYPES
+    )
+    lakes_raw, _ = read_vector(
+        sources.path("lakes"), sources.layer("lakes"), geom_types=POLYGON_TYPES
+    )
     lakes = lakes_layer(lakes_raw, register)
     progress("tracing rivers")
     traced = trace_rivers(
@@ -114,7 +122,10 @@ def build_atlas(
     )
     progress("measuring basins")
     basins_raw, rep = read_vector(
-        sources.path("basins"), geom_types=POLYGON_TYPES, fix_geometries=fix_geometries
+        sources.path("basins"),
+        sources.layer("basins"),
+        geom_types=POLYGON_TYPES,
+        fix_geometries=fix_geometries,
     )
     notes += rep.lines()
     basin_id = basin_id_column(basins_raw, str(sources.path("basins")))

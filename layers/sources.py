@@ -54,9 +54,14 @@ class Sources:
     paths: dict[str, Path]
     provenance: dict[str, Provenance]
     user_roles: frozenset[str] = field(default_factory=frozenset)
+    #: layer names for roles whose file holds several layers (``PATH::LAYER`` on the command line)
+    layer_names: dict[str, str] = field(default_factory=dict)
 
     def path(self, role: str) -> Path:
         return self.paths[role]
+
+    def layer(self, role: str) -> str | None:
+        return self.layer_names.get(role)
 
     def about(self, role: str) -> Provenance:
         return self.provenance[role]
@@ -76,19 +81,26 @@ def default_sources() -> Sources:
 
 
 def with_overrides(sources: Sources, overrides: dict[str, str | Path]) -> Sources:
-    """Replace some roles by the analyst's own files (``{"rivers": "hydrorivers.gpkg"}``)."""
+    """Replace some roles by the analyst's own files (``{"rivers": "hydrorivers.gpkg"}``).
+
+    A value ``PATH::LAYER`` names the layer to read in a file that holds several.
+    """
     paths = dict(sources.paths)
     prov = dict(sources.provenance)
+    layer_names = dict(sources.layer_names)
     for role, value in overrides.items():
         if role not in DEFAULT_ROLES:
             raise RivermapError(
                 f"--data {role}={value}: unknown role {role!r}; accepted: "
                 f"{', '.join(DEFAULT_ROLES)}"
             )
-        p = Path(value)
+        text, sep, layer = str(value).partition("::")
+        p = Path(text)
         if not p.exists():
-            raise DataSourceError(f"--data {role}={value}: file not found")
+            raise DataSourceError(f"--data {role}={value}: file {p} not found")
         paths[role] = p
+        if sep:
+            layer_names[role] = layer
         prov[role] = Provenance(
             key=role,
             file=str(p),
@@ -102,4 +114,5 @@ def with_overrides(sources: Sources, overrides: dict[str, str | Path]) -> Source
         paths=paths,
         provenance=prov,
         user_roles=sources.user_roles | frozenset(overrides),
+        layer_names=layer_names,
     )
