@@ -1,24 +1,28 @@
 """The notebook API: load, trace, join, map, export — each step one call.
 
 >>> from rivermap import api
->>> atlas = api.load(rivers=["ili"])            # read + trace + join flows   # doctest: +SKIP
->>> atlas["river_courses"][["name_en", "length_km"]]                          # doctest: +SKIP
+>>> atlas = api.load(rivers=["ili"])                 # read, trace, join flows  # doctest: +SKIP
+>>> atlas["river_courses"][["name_en", "length_km"]]                            # doctest: +SKIP
+>>> api.write_maps(atlas, "out")                      # offline HTML maps        # doctest: +SKIP
+>>> api.export(atlas, "out/rivermap.gpkg")            # styled GeoPackage        # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from layers.atlas import Atlas, build_atlas
+from geo.errors import OutputError
+from layers.atlas import STEPS, Atlas, build_atlas
 from layers.register import DEFAULT_REGISTER, load_register
 from layers.sources import default_sources, with_overrides
 
+CORE_STEPS = 4  # reading the network, borders/countries/lakes, tracing, basins
 
-def _progress(quiet: bool):
-    if quiet:
-        return lambda _msg: None
-    return lambda msg: print(f"… {msg}", file=sys.stderr, flush=True)
+
+def step_count(steps: tuple[str, ...] | None = None) -> int:
+    """How many progress steps :func:`load` reports (for a progress bar)."""
+    return CORE_STEPS + len(STEPS if steps is None else steps)
 
 
 def load(
@@ -27,11 +31,12 @@ def load(
     register: str | Path | None = None,
     *,
     fix_geometries: bool = False,
-    quiet: bool = True,
+    progress: Callable[[str], None] | None = None,
     steps: tuple[str, ...] | None = None,
 ) -> Atlas:
-    """Read the sources (embedded data unless ``data`` names your own files per role), trace
-    the register rivers (all unless ``rivers`` lists ids) and build the Atlas of layers.
+    """Read the sources (embedded data unless ``data`` names your own files per role, e.g.
+    ``{"rivers": "HydroRIVERS_v10_as.gpkg"}``), trace the register rivers (all unless
+    ``rivers`` lists ids) and build the Atlas of layers (EPSG:4326).
     """
     sources = with_overrides(default_sources(), data or {})
     reg = load_register(register or DEFAULT_REGISTER)
@@ -40,6 +45,37 @@ def load(
         reg,
         rivers,
         fix_geometries=fix_geometries,
-        progress=_progress(quiet),
+        progress=progress or (lambda _msg: None),
         steps=steps,
     )
+
+
+def prepare_folder(folder: str | Path) -> Path:
+    """Create the output folder if its parent exists; OutputError if it cannot be used."""
+    out = Path(folder)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"--out {out}: exists and is not a folder")
+    if not out.exists():
+        if not out.parent.exists():
+            raise OutputError(f"--out {out}: parent folder {out.parent} does not exist")
+        try:
+            out.mkdir()
+        except OSError as exc:
+            raise OutputError(f"--out {out}: cannot create the folder ({exc.strerror})") from exc
+    return out
+
+
+def write_maps(atlas: Atlas, out_dir: str | Path, *, online_basemaps: bool = False) -> list[Path]:
+    """Write the overview and per-river HTML maps (self-contained, offline) into ``out_dir``."""
+    from maps.render import write_maps as _write_maps
+
+    return _write_maps(atlas, prepare_folder(out_dir), online_basemaps=online_basemaps)
+
+
+def export(
+    atlas: Atlas, path: str | Path, *, crs: str | None = None, rivers: list[str] | None = None
+) -> Path:
+    """Write the GeoPackage (every layer, QGIS styles, metadata), atomically, to ``path``."""
+    from layers.gpkg import write_geopackage
+
+    return write_geopackage(atlas, Path(path), crs=crs, rivers=rivers)

@@ -16,7 +16,8 @@ from pathlib import Path
 import click
 
 from geo.errors import OutputError, RivermapError
-from rivermap import report
+from rivermap import api, report
+from rivermap.progress import steps
 
 EXIT_DATA, EXIT_USAGE, EXIT_OUTPUT, EXIT_INTERRUPTED = 1, 2, 3, 130
 
@@ -116,7 +117,7 @@ def main(ctx: click.Context, quiet: bool, debug: bool) -> None:
     ctx.obj = {"quiet": quiet}
 
 
-def _load(ctx: click.Context, rivers, data, register_path, fix_geometries, steps=None):
+def _load(ctx, rivers, data, register_path, fix_geometries, steps, progress):
     from rivermap import api
 
     return api.load(
@@ -124,9 +125,15 @@ def _load(ctx: click.Context, rivers, data, register_path, fix_geometries, steps
         data=_data_option(data),
         register=register_path,
         fix_geometries=fix_geometries,
-        quiet=ctx.obj["quiet"],
+        progress=progress,
         steps=steps,
     )
+
+
+def _notes(ctx, atlas) -> None:
+    if not ctx.obj["quiet"]:
+        for line in atlas.notes:
+            click.echo(f"note: {line}", err=True)
 
 
 @main.command()
@@ -147,14 +154,99 @@ def trace(ctx, rivers, data, register_path, fix_geometries, fmt):
     Lengths are geodesic on the WGS 84 ellipsoid, in km; crossings give lon/lat in degrees,
     the direction taken from the network's flow, and km from the source along the river.
     """
-    atlas = _load(ctx, rivers, data, register_path, fix_geometries, steps=())
+    with steps(api.step_count(()), quiet=ctx.obj["quiet"]) as progress:
+        atlas = _load(ctx, rivers, data, register_path, fix_geometries, (), progress)
     rows = report.trace_rows(atlas)
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         click.echo(report.trace_text(rows))
-    for line in atlas.notes if not ctx.obj["quiet"] else []:
-        click.echo(f"note: {line}", err=True)
+    _notes(ctx, atlas)
+
+
+crs_option = click.option(
+    "--crs",
+    metavar="CRS",
+    help="CRS of the GeoPackage layers (default EPSG:4326), e.g. EPSG:32644 or ESRI:102025.",
+)
+
+
+@main.command()
+@with_data_options
+@click.option(
+    "--out",
+    "out_dir",
+    default="out",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the HTML maps and the GeoPackage (created if its parent exists).",
+)
+@click.option(
+    "--offline/--online",
+    "offline",
+    default=True,
+    show_default=True,
+    help="--online adds OpenStreetMap, Esri World Imagery and OpenTopoMap as basemap options "
+    "(they need internet); the embedded shaded relief is always there.",
+)
+@crs_option
+@click.pass_context
+@handled
+def build(ctx, rivers, data, register_path, fix_geometries, out_dir, offline, crs):
+    """Build the overview and per-river HTML maps and the GeoPackage into --out.
+
+    Reads the embedded data (or your files, see --data), traces the rivers, joins the flow
+    tables, renders self-contained HTML maps that work without internet, and writes
+    rivermap.gpkg with QGIS styles and provenance. Nothing is half-written: every file is
+    written to a temporary name and renamed when complete.
+    """
+    from geo.io import parse_crs
+
+    if crs:
+        parse_crs(crs)
+    out = api.prepare_folder(out_dir)
+    with steps(api.step_count() + 2, quiet=ctx.obj["quiet"]) as progress:
+        atlas = _load(ctx, rivers, data, register_path, fix_geometries, None, progress)
+        progress("writing HTML maps")
+        pages = api.write_maps(atlas, out, online_basemaps=not offline)
+        progress("writing the GeoPackage")
+        gpkg = api.export(atlas, out / "rivermap.gpkg", crs=crs)
+    _notes(ctx, atlas)
+    for path in [*pages, gpkg]:
+        click.echo(str(path))
+
+
+@main.command()
+@with_data_options
+@click.option(
+    "--out",
+    "out_file",
+    default="rivermap.gpkg",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="GeoPackage to write; an existing file is replaced only by a complete new one.",
+)
+@crs_option
+@click.pass_context
+@handled
+def export(ctx, rivers, data, register_path, fix_geometries, out_file, crs):
+    """Write only the GeoPackage (optionally for a subset of rivers, see --rivers).
+
+    Layers: rivers, river_courses, basins, lakes, borders, crossings, gauges, network, and the
+    tables flows and water_balance_monthly; each with a default QGIS style and provenance.
+    """
+    from geo.io import parse_crs
+
+    if crs:
+        parse_crs(crs)
+    if not out_file.parent.exists():
+        raise OutputError(f"--out {out_file}: folder {out_file.parent} does not exist")
+    with steps(api.step_count() + 1, quiet=ctx.obj["quiet"]) as progress:
+        atlas = _load(ctx, rivers, data, register_path, fix_geometries, None, progress)
+        progress("writing the GeoPackage")
+        path = api.export(atlas, out_file, crs=crs, rivers=_rivers_option(rivers))
+    _notes(ctx, atlas)
+    click.echo(str(path))
 
 
 if __name__ == "__main__":  # pragma: no cover
