@@ -51,3 +51,16 @@ def test_real_process_prints_no_traceback(tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.strip().count("\n") == 0
     assert "file is empty" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_fix_geometries_repairs_and_reports(tmp_path):
+    """The self-intersecting basin is repaired only when asked, and the repair is reported."""
+    from tests.bad_inputs.cases import self_intersecting_basin
+
+    args = self_intersecting_basin(tmp_path)
+    result = CliRunner().invoke(main, [*args, "--fix-geometries"])
+    assert result.exit_code == 0, result.output
+    assert re.search(
+        r"basins\.gpkg: repaired 1 invalid geometries \(rows 0\) with shapely\.make_valid",
+        result.stderr,
+    )
