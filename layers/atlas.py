@@ -227,3 +227,12 @@ def _network_frame(net: RiverNetwork, traced: TracedRivers) -> gpd.GeoDataFrame:
 #: optional enrichment steps, in order: name -> (progress text, function(atlas)).
 #: Each step module adds layers/columns to the Atlas in place; register new steps here.
 STEPS: dict[str, tuple[str, Callable[[Atlas], None]]] = {}
+
+
+def _flows(atlas: Atlas) -> None:
+    from layers.flows import attach_flows
+
+    attach_flows(atlas)
+
+
+STEPS["flows"] = ("joining flow tables", _flows)
