@@ -55,7 +55,7 @@ class JoinReport:
     ``duplicates``: ``(key, rows)`` with the first row used and the others ignored;
     ``negative``/``not_numbers``: ``(row, key, text)``; ``missing``: ``(row, key)``;
     ``unmatched``: ``(row, key)`` of table rows with no geometry; ``no_value``: geometry keys
-    left without a figure.
+    left without a figure (each named once; ``no_value_geometries`` counts the geometries).
     """
 
     what: str
@@ -63,6 +63,7 @@ class JoinReport:
     matched: list[tuple[int, str]] = field(default_factory=list)
     unmatched: list[tuple[int, str]] = field(default_factory=list)
     no_value: list[str] = field(default_factory=list)
+    no_value_geometries: int = 0
     duplicates: list[tuple[str, list[int]]] = field(default_factory=list)
     negative: list[tuple[int, str, str]] = field(default_factory=list)
     missing: list[tuple[int, str]] = field(default_factory=list)
@@ -80,8 +81,8 @@ class JoinReport:
             )
         if self.no_value:
             out.append(
-                f"{self.what}: {len(self.no_value)} geometr(y/ies) with no value (no figure): "
-                + _list(repr(k) for k in self.no_value)
+                f"{self.what}: {self.no_value_geometries} geometr(y/ies) with no value "
+                "(no figure): " + _list(repr(k) for k in self.no_value)
             )
         if self.duplicates:
             out.append(
@@ -272,6 +273,7 @@ def _attach(
     report.unmatched = list(zip(rows["row"][~used], rows["key"][~used], strict=True))
     labels = gkeys if label_col is None else key_text(geoms_frame[label_col])
     report.no_value = [str(k) for k in pd.unique(labels[np.isnan(values)])]
+    report.no_value_geometries = int(np.isnan(values).sum())
     return out
 
 
@@ -282,6 +284,7 @@ def _check_matches(report: JoinReport, *, unmatched: str, no_value: str) -> None
     if report.no_value and no_value == "error":
         raise _fail(
             report.what,
-            f"{len(report.no_value)} geometries have no value (first: {report.no_value[0]!r})",
+            f"{report.no_value_geometries} geometries have no value "
+            f"(first: {report.no_value[0]!r})",
             "no_value",
         )
