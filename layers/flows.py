@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,6 +28,7 @@ from geo.errors import FlowTableError, UnitError
 from layers.flowtables import (
     SEED_COLUMNS,
     FlowTable,
+    read_flow_table,
     read_precipitation,
     read_raw_table,
     read_seed_flows,
@@ -351,14 +353,15 @@ def _river_flows(atlas: Atlas, crossings: pd.DataFrame) -> None:
         direction="backward",
     ).sort_values("pos")
     pieces["mean_discharge_m3s"] = m["h1_2025_mean_m3s"].to_numpy(dtype=float)
-    flow_style(pieces, H1_2025.label)
+    source = atlas.sources.about("flows").attribution
+    flow_style(pieces, H1_2025.label, source)
     atlas.layers["rivers"].frame = pieces
 
     courses = atlas["river_courses"].copy()
     fig = crossings.loc[crossings["flow_status"] == FIGURE].sort_values("km_from_source")
     fig = fig.drop_duplicates("river_id").set_index("river_id")
     courses["mean_discharge_m3s"] = courses["river_id"].map(fig["h1_2025_mean_m3s"]).astype(float)
-    flow_style(courses, H1_2025.label)
+    flow_style(courses, H1_2025.label, source)
     fig_note = (
         "mean over H1 2025 of "
         + fig["h1_2025_volume_km3"].map("{:g}".format)
@@ -378,11 +381,13 @@ def _river_flows(atlas: Atlas, crossings: pd.DataFrame) -> None:
     atlas.layers["river_courses"].frame = courses
 
 
-def flow_style(frame: pd.DataFrame, period: str) -> None:
-    """``flow_status``, ``flow_period`` and ``width_class`` from ``mean_discharge_m3s``."""
+def flow_style(frame: pd.DataFrame, period: str, source: str) -> None:
+    """``flow_status``, ``flow_period``, ``flow_source`` (where there is a figure) and
+    ``width_class`` from ``mean_discharge_m3s``."""
     has = frame["mean_discharge_m3s"].notna().to_numpy()
     frame["flow_status"] = np.where(has, FIGURE, NO_FIGURE)
     frame["flow_period"] = np.where(has, period, "")
+    frame["flow_source"] = np.where(has, source, "")
     frame["width_class"] = classify(frame["mean_discharge_m3s"], FLOW_WIDTH)
 
 
@@ -792,6 +797,57 @@ def attach_user_flows(atlas: Atlas, table: FlowTable, policy: JoinPolicy | None 
     _user_figures(atlas, table)
 
 
+def attach_user_flow_file(
+    atlas: Atlas,
+    path: str | Path,
+    *,
+    key: str,
+    value: str,
+    unit: str,
+    key_kind: str,
+    period: str | None = None,
+    sheet: str | None = None,
+    date: str | None = None,
+    encoding: str | None = None,
+    policy: JoinPolicy | None = None,
+) -> FlowTable:
+    """Read an analyst's flow table and join it (:func:`read_flow_table` then
+    :func:`attach_user_flows`): the one call behind the CLI's flow-table options.
+
+    ``period``: the period the figures cover as an ISO interval ``2025-01-01/2025-06-30``
+    (or ``DD.MM.YYYY/DD.MM.YYYY``); ``policy.bad_values`` also decides whether a cell that is
+    not a number stops the reading.
+    """
+    policy = policy or JoinPolicy()
+    start, end = _interval(period, str(path))
+    table = read_flow_table(
+        path,
+        key=key,
+        value=value,
+        unit=unit,
+        key_kind=key_kind,
+        period_start=start,
+        period_end=end,
+        sheet=sheet,
+        date=date,
+        encoding=encoding,
+        bad_values=policy.bad_values,
+    )
+    attach_user_flows(atlas, table, policy)
+    return table
+
+
+def _interval(text: str | None, source: str) -> tuple[str | None, str | None]:
+    if not text:
+        return None, None
+    parts = str(text).split("/")
+    if len(parts) != 2 or not all(p.strip() for p in parts):
+        raise FlowTableError(
+            f"{source}: period {text!r}; accepted: START/END such as 2025-01-01/2025-06-30"
+        )
+    return parts[0].strip(), parts[1].strip()
+
+
 def _user_m3s(frame: pd.DataFrame, table: FlowTable) -> np.ndarray:
     area = frame["area_km2"].to_numpy(float) if "area_km2" in frame else None
     try:
@@ -812,9 +868,7 @@ def _user_discharge(atlas: Atlas, frame: pd.DataFrame, table: FlowTable, key: st
         f = atlas[name].copy()
         if "mean_discharge_m3s" not in f:
             f["mean_discharge_m3s"] = np.nan
-            f["flow_period"] = ""
-        if "flow_source" not in f:
-            f["flow_source"] = np.where(f["mean_discharge_m3s"].notna(), "published figure", "")
+            flow_style(f, "", "")
         new = f[key].astype(str).map(m3s)
         hit = new.notna().to_numpy()
         f.loc[hit, "mean_discharge_m3s"] = new[hit]

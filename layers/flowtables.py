@@ -29,6 +29,7 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -182,8 +183,6 @@ def _read_text(p: Path, encoding: str | None) -> pd.DataFrame:
 
 
 def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
-    import zipfile
-
     try:
         return pd.read_excel(p, sheet_name=0 if sheet is None else sheet, dtype=object)
     except ValueError as e:

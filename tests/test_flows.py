@@ -11,7 +11,7 @@ import pytest
 
 from geo.errors import FlowTableError
 from layers.atlas import Atlas
-from layers.flows import FLOW_COLUMNS, attach_flows, attach_user_flows
+from layers.flows import FLOW_COLUMNS, attach_flows, attach_user_flow_file, attach_user_flows
 from layers.flowtables import read_flow_table
 from layers.joins import JoinPolicy
 from layers.sources import with_overrides
@@ -286,3 +286,27 @@ def test_user_figures_table_replaces_the_seed(atlas_core, tmp_path):
     b.sources = with_overrides(b.sources, {"flows": wrong})
     with pytest.raises(FlowTableError, match=r"wrong\.csv: not a figures table"):
         attach_flows(b)
+
+
+def test_one_call_for_the_cli(atlas, tmp_path):
+    path = tmp_path / "h1.csv"
+    path.write_text('crossing;V\nili-2;"5,6"\nemel-1;"0,1,2"\n', encoding="utf-8")
+    opts = {"key": "crossing", "value": "V", "unit": "bcm", "key_kind": "crossing"}
+    with pytest.raises(FlowTableError, match=r"row 3, column 'V': '0,1,2' is not a number"):
+        attach_user_flow_file(fresh(atlas), path, **opts, period="2025-01-01/2025-06-30")
+    with pytest.raises(FlowTableError, match=r"period '2025-01-01'; accepted: START/END"):
+        attach_user_flow_file(fresh(atlas), path, **opts, period="2025-01-01")
+    a = fresh(atlas)
+    policy = JoinPolicy(bad_values="warning")
+    attach_user_flow_file(a, path, **opts, period="01.01.2025/30.06.2025", policy=policy)
+    c = a["crossings"].set_index("crossing_id")
+    assert c.loc["ili-2", "user_mean_m3s"] == pytest.approx(ILI_M3S)
+    assert c.loc["emel-1", "user_status"] == "no figure"
+    assert any("'emel-1' = '0,1,2' (row 3)" in n for n in a.notes)
+
+
+def test_pieces_name_the_source_of_their_figure(atlas):
+    r = atlas["rivers"]
+    has = r["flow_status"] == "figure"
+    assert r.loc[has, "flow_source"].str.contains("Ministry of Water Resources").all()
+    assert (r.loc[~has, "flow_source"] == "").all()
