@@ -673,14 +673,15 @@ def gauge_figures(
         "river_id": g["river_id"],
         "source": GRDC,
     }
-    start = pd.to_datetime(g["m_start"].astype(str) + "-01-01")
-    end = pd.to_datetime(g["m_end"].astype(str) + "-12-31")
+    start = pd.to_datetime(g["m_start"].astype("string") + "-01-01", errors="coerce")
+    end = pd.to_datetime(g["m_end"].astype("string") + "-12-31", errors="coerce")
+    record = [f"{n} years of record; " if pd.notna(n) else "" for n in g["m_yrs"]]
     long_term = figures(
         **common,
         quantity="long_term_mean_discharge",
         value=g["mean_discharge_m3s"],
         unit=M3S.name,
-        note=g["m_yrs"].astype(str) + " years of record; " + where + "; an annual mean",
+        note=record + where + "; an annual mean",
         start=start,
         end=end,
     )

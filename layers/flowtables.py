@@ -103,35 +103,40 @@ def read_raw_table(
     """Read a CSV/TSV, Excel (.xlsx) or Parquet file into a :class:`RawTable`.
 
     Raises DataSourceError (missing, unreadable, wrong format or encoding) or FlowTableError
-    (empty, no data rows).
+    (empty, no data rows, a row longer than the header, a column named twice).
     """
     p = Path(path)
     if not p.is_file():
         raise DataSourceError(f"{p}: file not found")
     suffix = p.suffix.lower()
     if suffix in TEXT_SUFFIXES:
-        frame, first_row = _read_text(p, encoding), 2
+        frame, rows = _read_text(p, encoding)
     elif suffix in EXCEL_SUFFIXES:
-        frame, first_row = _read_excel(p, sheet), 2
+        frame = _read_excel(p, sheet)
+        rows = np.arange(len(frame)) + 2
     elif suffix in PARQUET_SUFFIXES:
-        frame, first_row = _read_parquet(p), 1
+        frame = _read_parquet(p)
+        rows = np.arange(len(frame)) + 1
     else:
         accepted = ", ".join(TEXT_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES)
         hint = " (save old .xls files as .xlsx or CSV)" if suffix == ".xls" else ""
         raise DataSourceError(f"{p}: unknown table format {suffix!r}; accepted: {accepted}{hint}")
-    return _drop_blank(frame, first_row, str(p))
+    return _drop_blank(frame, rows, str(p))
 
 
-def _drop_blank(frame: pd.DataFrame, first_row: int, source: str) -> RawTable:
+def _drop_blank(frame: pd.DataFrame, rows: np.ndarray, source: str) -> RawTable:
     if not len(frame.columns):
         raise FlowTableError(f"{source}: no header row; a flow table needs named columns")
+    names = pd.Index(map(str, frame.columns))
+    if names.duplicated().any():
+        twice = names[names.duplicated()][0]
+        raise FlowTableError(f"{source}: column {twice!r} appears twice in the header")
     text = frame.astype("string").fillna("").apply(lambda c: c.str.strip())
     blank = (text == "").all(axis=1).to_numpy()
-    rows = np.arange(len(frame)) + first_row
     kept = frame.loc[~blank].reset_index(drop=True)
     if kept.empty:
         raise FlowTableError(f"{source}: no data rows under the header")
-    return RawTable(kept, rows[~blank], source, int(blank.sum()))
+    return RawTable(kept, np.asarray(rows)[~blank], source, int(blank.sum()))
 
 
 def decode(data: bytes, source: str, encoding: str | None = None) -> str:
@@ -159,7 +164,9 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> str:
         ) from None
 
 
-def _read_text(p: Path, encoding: str | None) -> pd.DataFrame:
+def _read_text(p: Path, encoding: str | None) -> tuple[pd.DataFrame, np.ndarray]:
+    """Cells as text and the file line of each record; the delimiter (tab, ``;``, ``|`` or
+    ``,``) is the one the header line holds most of."""
     try:
         data = p.read_bytes()
     except OSError as e:
@@ -167,19 +174,32 @@ def _read_text(p: Path, encoding: str | None) -> pd.DataFrame:
     text = decode(data, str(p), encoding)
     if not text.strip():
         raise FlowTableError(f"{p}: the file is empty; a flow table needs a header and data rows")
-    header = text.lstrip().splitlines()[0]
-    sep = max(("\t", ";", "|", ","), key=lambda s: (header.count(s), s == ","))
+    header_line = text.lstrip().splitlines()[0]
+    sep = max(("\t", ";", "|", ","), key=lambda s: (header_line.count(s), s == ","))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, skipinitialspace=True)
+    header: list[str] = []
+    records, lines = [], []
     try:
-        return pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            skipinitialspace=True,
+        for cells in reader:
+            if header:
+                records.append(cells)
+                lines.append(reader.line_num)
+            elif any(c.strip() for c in cells):
+                header = [c.strip() for c in cells]
+    except csv.Error as e:
+        raise DataSourceError(
+            f"{p}: cannot be parsed as a table (line {reader.line_num}: {e})"
+        ) from None
+    n = len(header)
+    long = [i for i, r in enumerate(records) if len(r) > n and any(c.strip() for c in r[n:])]
+    if long:
+        i = long[0]
+        raise FlowTableError(
+            f"{p}: row {lines[i]} has {len(records[i])} fields but the header has {n}; check "
+            f"the delimiter {sep!r} and the quoting (an unquoted decimal comma splits a number)"
         )
-    except (pd.errors.ParserError, csv.Error) as e:
-        raise DataSourceError(f"{p}: cannot be parsed as a table ({str(e).strip()})") from None
+    cells = [(r + [""] * n)[:n] for r in records]
+    return pd.DataFrame(cells, columns=header, dtype=object), np.asarray(lines, dtype=np.int64)
 
 
 def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
@@ -187,7 +207,9 @@ def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
         return pd.read_excel(p, sheet_name=0 if sheet is None else sheet, dtype=object)
     except ValueError as e:
         if "not found" not in str(e):
-            raise DataSourceError(f"{p}: cannot be read as .xlsx ({e})") from None
+            raise DataSourceError(
+                f"{p}: cannot be read as .xlsx ({' '.join(str(e).split())})"
+            ) from None
         raise FlowTableError(
             f"{p}: no sheet {sheet!r}; sheets are: {', '.join(_sheet_names(p))}"
         ) from None

@@ -34,7 +34,7 @@ HACK_FACTOR = 3.0
 
 SNAPPED = "snapped"
 
-#: GRDC catalogue columns: file column -> (product column, kind)
+#: GRDC catalogue columns: file column -> (product column, kind); see GAUGE_REQUIRED
 GAUGE_COLUMNS: dict[str, tuple[str, str]] = {
     "grdc_no": ("grdc_no", "key"),
     "river": ("river", "text"),
@@ -50,6 +50,8 @@ GAUGE_COLUMNS: dict[str, tuple[str, str]] = {
     "mean_volume_km3_per_year": ("mean_volume_km3_per_year", "figure"),
     "WATERSHED_ID": ("WATERSHED_ID", "text"),
 }
+#: columns a gauge table must have; the others are filled with "no figure" when absent
+GAUGE_REQUIRED = ("grdc_no", "river", "station", "lat", "lon", "mean_discharge_m3s")
 
 CLIMATOLOGY_COLUMNS: dict[str, str] = {
     "grdc_no": "grdc_no",
@@ -75,23 +77,39 @@ def _numbers(raw: RawTable, column: str, *, required: bool) -> np.ndarray:
     return n.values
 
 
+def _gauge_numbers(raw: RawTable, column: str) -> np.ndarray:
+    keys = parse_keys(raw.frame[column], raw, column)
+    bad = np.flatnonzero(~pd.Series(keys).str.fullmatch(r"\d+").to_numpy(dtype=bool))
+    if bad.size:
+        i = int(bad[0])
+        raise FlowTableError(f"{raw.where(i, column)}: {keys[i]!r} is not a gauge number")
+    return keys.astype(np.int64)
+
+
 def read_gauges(path: str | Path) -> pd.DataFrame:
     """The gauge catalogue (``grdc_gauges.csv`` layout): one row per gauge.
 
     Coordinates are lon/lat degrees (WGS 84); ``area_km2`` the gauge's catchment; years as
     integers; mean discharge (m³/s) and volume (km³/yr) NaN where the catalogue has no figure.
+    Only :data:`GAUGE_REQUIRED` columns must exist (an analyst's own gauge table); absent
+    optional columns are empty text or NaN / NA.
     """
     raw = read_raw_table(path)
-    raw.require({c: c for c in GAUGE_COLUMNS})
+    raw.require({c: c for c in GAUGE_REQUIRED})
     out = pd.DataFrame(index=range(len(raw.frame)))
     for src, (dst, kind) in GAUGE_COLUMNS.items():
-        if kind == "key":
-            out[dst] = parse_keys(raw.frame[src], raw, src).astype(np.int64)
+        if src not in raw.frame.columns:
+            out[dst] = "" if kind == "text" else pd.NA if kind == "year" else np.nan
+            out[dst] = out[dst].astype("Int64") if kind == "year" else out[dst]
+        elif kind == "key":
+            out[dst] = _gauge_numbers(raw, src)
         elif kind == "text":
             out[dst] = raw.frame[src].astype("string").fillna("").str.strip().to_numpy(object)
         else:
-            values = _numbers(raw, src, required=kind != "figure")
-            out[dst] = values.astype(np.int64) if kind == "year" else values
+            values = _numbers(
+                raw, src, required=kind in ("number", "year") and src in GAUGE_REQUIRED
+            )
+            out[dst] = pd.array(np.round(values), dtype="Int64") if kind == "year" else values
     for col, lo, hi in (("lon", -180, 180), ("lat", -90, 90)):
         off = np.flatnonzero(~out[col].between(lo, hi).to_numpy())
         if off.size:

@@ -247,3 +247,18 @@ def test_parquet_table_keyed_by_basin(tmp_path):
             unit="mm",
             key_kind="basin",
         )
+
+
+def test_rows_longer_than_the_header_and_leading_blank_lines(tmp_path):
+    path = write(tmp_path, "r.csv", "\n\nriver,volume\nIrtysh,4,6\n")
+    with pytest.raises(
+        FlowTableError,
+        match=r"r\.csv: row 4 has 3 fields but the header has 2; check the delimiter",
+    ):
+        read_rivers(path)
+    ok = write(tmp_path, "ok.csv", "\nriver,volume,note\nIrtysh,4.6\n")  # short rows are padded
+    t = read_rivers(ok)
+    assert t.frame["row"].tolist() == [3] and t.frame["value"].tolist() == [4.6]
+    twice = write(tmp_path, "t.csv", "river,volume,volume\nIrtysh,4.6,1\n")
+    with pytest.raises(FlowTableError, match="column 'volume' appears twice"):
+        read_rivers(twice)

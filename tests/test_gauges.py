@@ -173,3 +173,22 @@ def test_tributary_gauges_next_to_the_irtysh_are_not_put_on_it(atlas):
     notes = [n for n in atlas.notes if "gauge(s) kept unsnapped" in n]
     assert any("ULBA at ULBA PEREVALOCHNAYA (5.1 km)" in n for n in notes)
     assert any("no reach within 10 km" in n for n in notes)
+
+
+def test_an_analysts_gauge_table_needs_only_the_essentials(tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_text(
+        "grdc_no;river;station;lat;lon;mean_discharge_m3s\n1;ILI;DOBYN;43,8;80,2;\n",
+        encoding="utf-8",
+    )
+    g = read_gauges(path)
+    row = g.iloc[0]
+    assert (row["lat"], row["lon"]) == (43.8, 80.2)
+    assert np.isnan(row["mean_discharge_m3s"]) and np.isnan(row["area_km2"])
+    assert pd.isna(row["m_start"]) and row["WATERSHED_ID"] == ""
+    path.write_text("grdc_no,river,station,lat,lon,mean_discharge_m3s\nX1,A,B,43,80,1\n")
+    with pytest.raises(FlowTableError, match=r"row 2, column 'grdc_no': 'X1' is not a gauge"):
+        read_gauges(path)
+    path.write_text("grdc_no,river,station,lat,lon,mean_discharge_m3s\n1,A,B,43,80,1,7\n")
+    with pytest.raises(FlowTableError, match=r"row 2 has 7 fields but the header has 6"):
+        read_gauges(path)
