@@ -262,3 +262,24 @@ def test_rows_longer_than_the_header_and_leading_blank_lines(tmp_path):
     twice = write(tmp_path, "t.csv", "river,volume,volume\nIrtysh,4.6,1\n")
     with pytest.raises(FlowTableError, match="column 'volume' appears twice"):
         read_rivers(twice)
+
+
+def test_broken_portal_and_seed_tables(tmp_path):
+    head = "WATERSHED_ID,Date,Precipitation,Evapotranspiration,Water_Balance_delta_S\n"
+    ok = 'SWB_00004,01.01.2000,"29,70","8,10","21,60"\n'
+    cases = [
+        ('SWB_00004,31.02.2000,"1,0","1,0","0,0"\n', r"row 3, column 'Date': '31\.02\.2000'"),
+        ('SWB_00004,01.02.2000,"12,5,3","1,0","0,0"\n', r"row 3, column 'Precipitation'"),
+        (ok, r"row 3, column 'Date': SWB_00004 01\.01\.2000 appears more than once"),
+    ]
+    for extra, message in cases:
+        path = write(tmp_path, "wb.csv", head + ok + extra)
+        with pytest.raises(FlowTableError, match=message):
+            read_water_balance(path)
+    seed = (DATA_DIR / "seed_flows.csv").read_text(encoding="utf-8")
+    bad_unit = write(tmp_path, "s.csv", seed.replace(",8.52,km3,", ",8.52,acre-ft,"))
+    with pytest.raises(UnitError, match=r"s\.csv: row 5, column 'unit': unknown unit 'acre-ft'"):
+        read_seed_flows(bad_unit)
+    no_value = write(tmp_path, "n.csv", seed.replace(",0.32,m,", ",,m,"))
+    with pytest.raises(FlowTableError, match=r"row 6, column 'value': empty"):
+        read_seed_flows(no_value)
