@@ -756,7 +756,7 @@ USER_TARGETS = {
     "river": ("river_courses", "river_id"),
     "crossing": ("crossings", "crossing_id"),
     "basin": ("basins", "WATERSHED_ID"),
-    "reach": ("rivers", "reach_id"),
+    "reach": ("network", "reach_id"),
 }
 
 
@@ -765,7 +765,8 @@ def attach_user_flows(atlas: Atlas, table: FlowTable, policy: JoinPolicy | None 
 
     ``river`` keys (ids, or names in any language) join to ``river_courses`` and the river
     pieces; ``crossing`` to ``crossings``; ``basin`` (WATERSHED_ID) to ``basins``; ``reach``
-    (HYRIV_ID, e.g. a ``DIS_AV_CMS`` table) to the traced river pieces. The layer gains
+    (HYRIV_ID, e.g. a ``DIS_AV_CMS`` table) to the ``network`` (every reach; the report
+    counts against it) and from there to the traced river pieces. The layer gains
     ``user_value``, ``user_unit``, ``user_mean_m3s`` (NaN where the unit cannot become m³/s:
     a volume without a period, a depth without a basin area), ``user_status`` and
     ``user_source``. Where the figure is a discharge, rivers' ``mean_discharge_m3s`` and

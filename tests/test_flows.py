@@ -237,6 +237,11 @@ def test_user_reach_table_and_basin_volumes(atlas, tmp_path):
     attach_user_flows(a, t)
     emel = a["rivers"].loc[a["rivers"]["river_id"] == "emel"]
     assert emel["flow_status"].eq("figure").all() and emel["width_class"].eq(0).all()
+    assert emel["flow_source"].eq("dis.csv").all()
+    net = a["network"]
+    assert net.loc[net["reach_id"].isin(reaches), "user_value"].notna().all()
+    assert net["user_status"].eq("figure").sum() == len(reaches)
+    assert any(f"{len(reaches)} of {len(reaches)} table row(s) matched" in n for n in a.notes)
     basin = tmp_path / "b.csv"
     basin.write_text("WATERSHED_ID,runoff\nNWB_00001,10\n", encoding="utf-8")
     tb = read_flow_table(
