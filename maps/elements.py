@@ -1,0 +1,152 @@
+"""Folium elements of the offline maps, each rendered from a template in ``maps/templates``.
+
+branca's ``MacroElement`` re-parses the text its macros produce as a new Jinja template, so a
+name holding ``{{`` would be evaluated. These elements add their macro output verbatim instead
+(:func:`render_macros`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import folium
+from branca.element import Element, MacroElement
+from folium.elements import ElementAddToElement
+
+from maps.templating import template
+
+
+class Verbatim(Element):
+    """Text placed into the page as it is (already escaped where it came from)."""
+
+    _template = template("verbatim.j2")
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+
+def render_macros(element: MacroElement, kwargs: dict) -> None:
+    """Like ``MacroElement.render`` but without re-parsing the macros' output."""
+    figure = element.get_root()
+    module = element._template.module.__dict__
+    targets = {"header": figure.header, "html": figure.html, "script": figure.script}
+    for part, target in targets.items():
+        macro = module.get(part)
+        if macro is not None:
+            target.add_child(Verbatim(str(macro(element, kwargs))), name=element.get_name())
+    for child in element._children.values():
+        child.render(**kwargs)
+
+
+class Macro(MacroElement):
+    """A page element drawn by one template with ``header``/``html``/``script`` macros."""
+
+    template_name: ClassVar[str]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._template = template(self.template_name)
+
+    def render(self, **kwargs: Any) -> None:
+        render_macros(self, kwargs)
+
+
+class MacroLayer(folium.map.Layer):
+    """A layer listed in the layer control, drawn by one template."""
+
+    template_name: ClassVar[str]
+
+    def __init__(self, name: str, *, overlay: bool = True, show: bool = True) -> None:
+        super().__init__(name=name, overlay=overlay, control=True, show=show)
+        self._template = template(self.template_name)
+
+    def render(self, **kwargs: Any) -> None:
+        if self.show:
+            self.add_child(
+                ElementAddToElement(self.get_name(), self._parent.get_name()),
+                name=self.get_name() + "_add",
+            )
+        render_macros(self, kwargs)
+
+
+class OfflineMap(folium.Map):
+    """A folium Map that links nothing: no jQuery, Bootstrap or Leaflet from a CDN.
+
+    Leaflet and our own JS/CSS are inlined by :class:`InlineAssets` (see ``maps.assets``).
+    """
+
+    default_js: ClassVar[list] = []
+    default_css: ClassVar[list] = []
+
+
+class InlineAssets(Macro):
+    """Leaflet 1.9.4 (from the installed django-js-lib-leaflet) and our JS/CSS, inlined."""
+
+    template_name = "assets.js.j2"
+
+    def __init__(self, leaflet_css: str, leaflet_js: str, css: str, js: str) -> None:
+        super().__init__()
+        self.leaflet_css, self.leaflet_js, self.css, self.js = leaflet_css, leaflet_js, css, js
+
+
+class ImageLayer(MacroLayer):
+    """A georeferenced image (data URI) between lat/lon ``bounds`` [[S, W], [N, E]]."""
+
+    template_name = "image_layer.js.j2"
+
+    def __init__(
+        self,
+        url: str,
+        bounds: list[list[float]],
+        *,
+        name: str,
+        overlay: bool = True,
+        show: bool = True,
+        opacity: float = 1.0,
+        blend: str = "",
+    ) -> None:
+        super().__init__(name, overlay=overlay, show=show)
+        self.url, self.bounds = url, bounds
+        self.options = {
+            "opacity": opacity,
+            "interactive": False,
+            "className": f"rm-image rm-blend-{blend}" if blend else "rm-image",
+            "alt": name,
+        }
+
+
+class GeoLayer(MacroLayer):
+    """Features from columnar data: ``geoms`` (a JSON array of GeoJSON geometries, numbers
+    only) and ``props`` (styles, style index, popups, tooltips, keys; see rivermap.js)."""
+
+    template_name = "geo_layer.js.j2"
+
+    def __init__(
+        self, name: str, geoms: str, props: dict, *, kind: str = "path", show: bool = True
+    ) -> None:
+        super().__init__(name, show=show)
+        self.geoms, self.props, self.options = geoms, props, {"kind": kind}
+
+
+class ArrowLayer(MacroLayer):
+    """Flow-direction arrows: ``points`` = [[lat, lon, screen bearing°, level], ...]."""
+
+    template_name = "arrow_layer.js.j2"
+
+    def __init__(
+        self, name: str, points: list, *, spacing_m: float, pane: str, show: bool = True
+    ) -> None:
+        super().__init__(name, show=show)
+        self.points, self.options = points, {"spacing_m": spacing_m, "pane": pane}
+
+
+class Controls(Macro):
+    """Title, zoom, fullscreen, measure, search, scale, minimap, legend, year, profile and
+    attribution: one element so they are added after every layer, in a fixed order."""
+
+    template_name = "controls.js.j2"
+
+    def __init__(self, config: dict, layers: dict[str, str], image: str | None) -> None:
+        super().__init__()
+        self.config, self.layers, self.image = config, layers, image

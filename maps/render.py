@@ -1,0 +1,468 @@
+"""The maps: an overview of the region and one page per top-level river, as offline HTML.
+
+Each page is a short pipeline: choose the view → basemaps → layers → controls → write.
+Coordinates are EPSG:4326 lon/lat; the page displays them in Web Mercator (Leaflet's default).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import folium
+import numpy as np
+import shapely
+import xyzservices.providers as xyz
+from markupsafe import escape
+
+from geo.course import point_at
+from geo.errors import OutputError, RegisterError
+from layers.atlas import Atlas
+from layers.register import LANGS
+from layers.styles import BASIN_FILL, FLOW_WIDTH, GAUGE_RADIUS, STYLES
+from maps import display, features
+from maps.assets import inline_assets
+from maps.charts import profile_chart
+from maps.elements import Controls, OfflineMap
+from maps.features import View
+from maps.popups import country_name
+from maps.raster import raster_overlay, read_window
+from maps.templating import num, render
+
+#: layer names in the layer control (also the legend sections' keys)
+NAMES = {
+    "basins": "Basins: P − ET",
+    "lakes": STYLES["lakes"].title,
+    "network": STYLES["network"].title,
+    "borders": STYLES["borders"].title,
+    "casing": "Traced mainstem",
+    "rivers": "Traced rivers (colour: country)",
+    "arrows": "Flow direction",
+    "crossings": STYLES["crossings"].title,
+    "gauges": "GRDC gauges (size: mean discharge)",
+    "hillshade": "Hillshade (computed from the DEM)",
+    "relief": "Shaded relief (offline)",
+}
+ONLINE_BASEMAPS = (
+    ("OpenStreetMap (online)", xyz.OpenStreetMap.Mapnik),
+    ("Esri World Imagery (online)", xyz.Esri.WorldImagery),
+    ("OpenTopoMap (online)", xyz.OpenTopoMap),
+)
+#: level-0 spacing of the flow arrows (metres along the river)
+ARROW_SPACING_M = {"overview": 200_000.0, "river": 100_000.0}
+MAP_HEIGHT = "100%"
+
+
+# ---------- views ----------
+
+
+def top_level_rivers(atlas: Atlas) -> list[str]:
+    """Ids of the traced register rivers that have no ``parent`` (irtysh, ili, emel)."""
+    return [r.id for r in atlas.rivers if not r.parent]
+
+
+def _bounds(geoms: np.ndarray) -> tuple[float, float, float, float]:
+    w, s, e, n = shapely.total_bounds(np.asarray(geoms))
+    return float(w), float(s), float(e), float(n)
+
+
+def _pad(box: tuple[float, float, float, float], frac: float, least: float) -> tuple[float, ...]:
+    w, s, e, n = box
+    dx, dy = max((e - w) * frac, least), max((n - s) * frac, least)
+    return (w - dx, s - dy, e + dx, n + dy)
+
+
+def _fit(box: tuple[float, ...]) -> list[list[float]]:
+    w, s, e, n = box
+    return [[round(s, 4), round(w, 4)], [round(n, 4), round(e, 4)]]
+
+
+def overview_view(atlas: Atlas) -> View:
+    """All traced rivers, framed on their basins (``River.basin``) and courses."""
+    ids = [r.id for r in atlas.rivers]
+    courses = atlas["river_courses"]
+    geoms = [courses.geometry.values]
+    basins = atlas["basins"]
+    wanted = {r.basin for r in atlas.rivers if r.basin}
+    for col in ("WATERSHED_ID", "HYBAS_ID", "basin_id"):
+        if col in basins.columns and wanted:
+            geoms.append(basins.loc[basins[col].astype(str).isin(wanted)].geometry.values)
+            break
+    box = _pad(_bounds(np.concatenate(geoms)), 0.02, 0.3)
+    return View(box, _fit(box), display.OVERVIEW, frozenset(ids), ARROW_SPACING_M["overview"])
+
+
+def river_view(atlas: Atlas, river_id: str) -> View:
+    """One river and its headwaters (register rivers whose ``parent`` is it), with context."""
+    known = [r.id for r in atlas.rivers]
+    if river_id not in known:
+        raise RegisterError(f"river map: no traced river {river_id!r}; traced: {', '.join(known)}")
+    focus = {river_id} | {r.id for r in atlas.rivers if r.parent == river_id}
+    courses = atlas["river_courses"]
+    fit = _pad(_bounds(courses.loc[courses["river_id"].isin(focus)].geometry.values), 0.06, 0.4)
+    box = _pad(fit, 0.35, 0.8)
+    return View(box, _fit(fit), display.RIVER, frozenset(focus), ARROW_SPACING_M["river"])
+
+
+# ---------- pages ----------
+
+
+def overview_map(atlas: Atlas, *, online_basemaps: bool = False) -> folium.Map:
+    """The whole region: every traced river, crossing, gauge and basin."""
+    names = ", ".join(atlas["river_courses"].loc[lambda c: c["parent"] == "", "name_en"])
+    title = f"{names}: rivers from China into Kazakhstan"
+    lines = [
+        "Traced on the embedded river network; click a river, a crossing, a gauge or a basin "
+        "for its figures.",
+    ]
+    return _page(atlas, overview_view(atlas), title, lines, None, online_basemaps)
+
+
+def river_map(atlas: Atlas, river_id: str, *, online_basemaps: bool = False) -> folium.Map:
+    """One river (with its headwaters) from its source to its mouth, with its profile."""
+    view = river_view(atlas, river_id)
+    c = atlas["river_courses"].set_index("river_id").loc[river_id]
+    title = " · ".join(dict.fromkeys(str(c[f"name_{lang}"]) for lang in LANGS if c[f"name_{lang}"]))
+    per_country = ", ".join(
+        f"{country_name(k[len('length_km_') :])} {num(c[k])} km"
+        for k in c.index
+        if k.startswith("length_km_") and float(c[k] or 0) > 0
+    )
+    lines = [f"{num(c['length_km'])} km traced ({per_country}); ends in {c['ends_in']}."]
+    return _page(atlas, view, title, lines, _profile(atlas, river_id), online_basemaps)
+
+
+def _page(
+    atlas: Atlas,
+    view: View,
+    title: str,
+    lines: list[str],
+    profile: str | None,
+    online_basemaps: bool,
+) -> folium.Map:
+    m = OfflineMap(
+        location=[(view.fit[0][0] + view.fit[1][0]) / 2, (view.fit[0][1] + view.fit[1][1]) / 2],
+        zoom_start=5,
+        tiles=None,
+        zoom_control=False,
+        height=MAP_HEIGHT,
+    )
+    m.get_root().title = str(escape(title))
+    m.add_child(inline_assets())
+    relief = _basemaps(m, atlas, view, online_basemaps)
+    layers = _layers(m, atlas, view)
+    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+    config = {
+        "title": render("title.html.j2", title=title, lines=lines),
+        "search": _search(atlas, view),
+        "legend": _legend(atlas, view, layers),
+        "profile": profile,
+        "year": features.year_config(atlas, view),
+        "region": overview_view(atlas).fit,
+        "minimap": _minimap_lines(atlas),
+        "attribution": _attribution(atlas),
+    }
+    roles = {k: layers[k].get_name() for k in ("basins", "rivers", "lakes") if k in layers}
+    m.add_child(Controls(config, roles, relief.get_name() if relief else None))
+    m.fit_bounds(view.fit)
+    return m
+
+
+def _basemaps(m: folium.Map, atlas: Atlas, view: View, online: bool):
+    """The embedded shaded relief (default), the hillshade overlay and online tiles."""
+    relief = None
+    try:
+        path = atlas.sources.path("relief")
+    except KeyError:
+        path = None
+    if path is not None and Path(path).exists():
+        array, transform, crs = read_window(str(path), view.box)
+        relief = raster_overlay(
+            array, transform, crs, name=NAMES["relief"], fmt="jpeg", overlay=False
+        )
+        relief.options["pane"] = "tilePane"
+        m.add_child(relief)
+    if online:
+        for name, provider in ONLINE_BASEMAPS:
+            folium.TileLayer(provider, name=name, overlay=False, show=relief is None).add_to(m)
+    shade = atlas.rasters.get("hillshade")
+    if shade is not None:
+        layer = raster_overlay(
+            *shade, name=NAMES["hillshade"], fmt="png", opacity=0.55, blend="multiply", show=False
+        )
+        layer.options["pane"] = "tilePane"
+        m.add_child(layer)
+    return relief
+
+
+def _layers(m: folium.Map, atlas: Atlas, view: View) -> dict:
+    """Add every vector layer in drawing order; returns them by role."""
+    keep = display.end_points(atlas["network"].geometry.values, atlas["rivers"].geometry.values)
+    layers: dict = {
+        "basins": features.basins_layer(atlas, view, NAMES["basins"]),
+        "lakes": features.lakes_layer(atlas, view, NAMES["lakes"]),
+        "network": features.network_layer(atlas, view, keep, NAMES["network"]),
+        "borders": features.borders_layer(atlas, view, keep, NAMES["borders"]),
+    }
+    layers["casing"], layers["rivers"] = features.river_layers(
+        atlas, view, keep, NAMES["rivers"], NAMES["casing"]
+    )
+    layers["arrows"] = features.arrow_layer(atlas, view, NAMES["arrows"])
+    gauges = features.gauges_layer(atlas, view, NAMES["gauges"])
+    if gauges is not None:
+        layers["gauges"] = gauges
+    layers["crossings"] = features.crossings_layer(atlas, view, NAMES["crossings"])
+    for layer in layers.values():
+        m.add_child(layer)
+    return layers
+
+
+# ---------- controls' content ----------
+
+
+def _search(atlas: Atlas, view: View) -> list[dict]:
+    """Rivers and named lakes by every name they have (en/kk/ru/zh)."""
+    entries = []
+    courses = features.clip(atlas["river_courses"], view.box)
+    for r in courses.drop(columns="geometry").to_dict("records"):
+        course = atlas.traced.course[r["river_id"]]
+        lon, lat = point_at(course, np.array([course.length_m / 2]))[0]
+        entries.append(
+            {
+                "names": _names(r),
+                "layer": "rivers",
+                "key": r["river_id"],
+                "bounds": _fit(
+                    _bounds(courses.loc[courses["river_id"] == r["river_id"]].geometry.values)
+                ),
+                "at": [round(float(lat), 4), round(float(lon), 4)],
+            }
+        )
+    lakes = features.clip(atlas["lakes"], view.box)
+    if "lake_id" in lakes:
+        lakes = lakes.loc[lakes["lake_id"].fillna("") != ""]
+        spots = shapely.point_on_surface(lakes.geometry.values)
+        for r, geom, spot in zip(
+            lakes.drop(columns="geometry").to_dict("records"),
+            lakes.geometry.values,
+            spots,
+            strict=True,
+        ):
+            entries.append(
+                {
+                    "names": _names(r),
+                    "layer": "lakes",
+                    "key": r["lake_id"],
+                    "bounds": _fit(_bounds(np.array([geom]))),
+                    "at": [round(spot.y, 4), round(spot.x, 4)],
+                }
+            )
+    return entries
+
+
+def _names(row: dict) -> list[str]:
+    return list(
+        dict.fromkeys(str(row[f"name_{lang}"]) for lang in LANGS if row.get(f"name_{lang}"))
+    )
+
+
+def _legend(atlas: Atlas, view: View, layers: dict) -> str:
+    """Legend sections for every drawn colour, width and size scale (from layers.styles)."""
+    pieces = features.clip(atlas["rivers"], view.box)
+    rivers = STYLES["rivers"]
+    present = set(pieces["country"])
+    items = [
+        {"kind": "line", "color": c.color, "width": rivers.width, "label": c.label}
+        for c in rivers.categories
+        if c.value in present
+    ]
+    if FLOW_WIDTH.column in pieces:
+        items += [
+            {"kind": "line", "color": "#555", "width": w, "label": f"mean discharge {label}"}
+            for label, w in FLOW_WIDTH.legend()
+        ]
+    casing = STYLES["river_courses"]
+    sections = [
+        {"layer": NAMES["rivers"], "title": "Traced rivers", "entries": items},
+        {
+            "layer": NAMES["casing"],
+            "title": "Traced mainstem",
+            "entries": [
+                {
+                    "kind": "line",
+                    "color": casing.color,
+                    "width": 7,
+                    "inner": "#0072B2",
+                    "label": "source to mouth of the page's river",
+                    "casing": True,
+                }
+            ],
+        },
+        {
+            "layer": NAMES["arrows"],
+            "title": "Flow direction",
+            "entries": [{"kind": "arrow", "label": "downstream"}],
+        },
+        {
+            "layer": NAMES["crossings"],
+            "title": "Border crossings",
+            "entries": [{"kind": "crossing", "label": "arrow points downstream"}],
+        },
+    ]
+    if "gauges" in layers:
+        g = STYLES["gauges"]
+        sections.append(
+            {
+                "layer": NAMES["gauges"],
+                "title": "GRDC gauges: long-term mean discharge",
+                "entries": [
+                    {
+                        "kind": "circle",
+                        "radius": r,
+                        "fill": g.fill_color,
+                        "color": g.color,
+                        "label": label,
+                    }
+                    for label, r in GAUGE_RADIUS.legend()
+                ],
+            }
+        )
+    for key in ("network", "borders"):
+        s = STYLES[key]
+        sections.append(
+            {
+                "layer": NAMES[key],
+                "title": s.title,
+                "entries": [
+                    {
+                        "kind": "line",
+                        "color": s.color,
+                        "width": s.width,
+                        "dash": s.dash,
+                        "label": s.title.lower() if key == "network" else "international boundary",
+                    }
+                ],
+            }
+        )
+    lk = STYLES["lakes"]
+    sections.append(
+        {
+            "layer": NAMES["lakes"],
+            "title": lk.title,
+            "entries": [
+                {
+                    "kind": "fill",
+                    "fill": lk.fill_color,
+                    "color": lk.color,
+                    "opacity": lk.fill_opacity,
+                    "label": "lake or reservoir",
+                }
+            ],
+        }
+    )
+    sections.append(_basin_legend(atlas))
+    sources = [p.one_line() for p in atlas.provenance()]
+    return str(render("legend.html.j2", sections=sections, sources=sources))
+
+
+def _basin_legend(atlas: Atlas) -> dict:
+    b = STYLES["basins"]
+    classed = BASIN_FILL.column in atlas["basins"] or "water_balance_monthly" in atlas
+    if not classed:
+        return {
+            "layer": NAMES["basins"],
+            "title": "Basins",
+            "entries": [
+                {
+                    "kind": "fill",
+                    "fill": b.fill_color,
+                    "color": b.color,
+                    "opacity": b.fill_opacity,
+                    "label": "watershed",
+                }
+            ],
+        }
+    period = "mean"
+    if "water_balance_monthly" in atlas:
+        from maps.tables import period_label
+
+        period = f"mean {period_label(atlas['water_balance_monthly'])}"
+    return {
+        "layer": NAMES["basins"],
+        "title": "Basins: precipitation − evapotranspiration (mm/yr),",
+        "period": period,
+        "entries": [
+            {"kind": "fill", "fill": colour, "color": b.color, "opacity": 0.75, "label": label}
+            for label, colour in BASIN_FILL.legend()
+        ],
+    }
+
+
+def _minimap_lines(atlas: Atlas) -> list:
+    """The register rivers, coarsely simplified (0.05°), for the locator minimap."""
+    courses = atlas["river_courses"]
+    geoms = display.round_coords(shapely.simplify(courses.geometry.values, 0.05), 2)
+    return [shapely.geometry.mapping(g) for g in geoms]
+
+
+def _attribution(atlas: Atlas) -> list[str]:
+    """One escaped attribution per distinct source used by the page, relief included."""
+    texts = [p.attribution for p in atlas.provenance()]
+    try:
+        texts.append(atlas.sources.about("relief").attribution)
+    except KeyError:
+        pass
+    return [str(escape(t)) for t in dict.fromkeys(texts) if t]
+
+
+def _profile(atlas: Atlas, river_id: str) -> str | None:
+    """The river's elevation profile panel, when the elevation step made ``profiles``."""
+    if "profiles" not in atlas:
+        return None
+    p = atlas["profiles"]
+    p = p.loc[p["river_id"] == river_id]
+    if p.empty:
+        return None
+    crossings = atlas["crossings"]
+    crossings = crossings.loc[crossings["river_id"] == river_id]
+    name = atlas["river_courses"].set_index("river_id").loc[river_id, "name_en"]
+    chart = profile_chart(p, crossings)
+    note = (
+        "Elevation from the embedded DEM along the traced course; dashed lines: border crossings."
+    )
+    return str(render("profile.html.j2", name=name, chart=chart, note=note))
+
+
+# ---------- files ----------
+
+
+def write_html(m: folium.Map, path: Path) -> Path:
+    """Write a map's HTML atomically (temporary file in the same folder, then rename)."""
+    html = m.get_root().render()
+    folder = path.parent
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write the map into {folder} ({exc.strerror})") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(html)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot write the map ({exc.strerror})") from exc
+    return path
+
+
+def write_maps(atlas: Atlas, out_dir: str | Path, *, online_basemaps: bool = False) -> list[Path]:
+    """Write ``overview.html`` and ``<river_id>.html`` per top-level river into ``out_dir``."""
+    out = Path(out_dir)
+    if not out.is_dir():
+        raise OutputError(f"{out}: not a folder; create it first or choose another --out")
+    pages = [("overview", overview_map(atlas, online_basemaps=online_basemaps))]
+    pages += [
+        (rid, river_map(atlas, rid, online_basemaps=online_basemaps))
+        for rid in top_level_rivers(atlas)
+    ]
+    return [write_html(m, out / f"{name}.html") for name, m in pages]
