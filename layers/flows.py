@@ -287,6 +287,17 @@ def _in_period(frame: pd.DataFrame, period: Period) -> np.ndarray:
 # --------------------------------------------------------------------------- crossings, rivers
 
 
+#: crossings columns the flows step reads
+CROSSING_COLUMNS = {
+    "crossing_id": object,
+    "river_id": object,
+    "from_country": object,
+    "to_country": object,
+    "direction": object,
+    "km_from_source": float,
+}
+
+
 def crossing_flows(atlas: Atlas, seed: pd.DataFrame) -> pd.DataFrame:
     """The crossings with the H1 2025 inflow figures, joined by river and direction.
 
@@ -295,6 +306,9 @@ def crossing_flows(atlas: Atlas, seed: pd.DataFrame) -> pd.DataFrame:
     published figure gets NaN and ``"no figure"`` with a note saying why.
     """
     crossings = atlas["crossings"].copy()
+    for col, dtype in CROSSING_COLUMNS.items():  # a selection of rivers may cross no border
+        if col not in crossings:
+            crossings[col] = pd.Series(dtype=dtype)
     crossings["flow_key"] = (
         crossings["river_id"] + ":" + crossings["from_country"] + ">" + crossings["to_country"]
     )
@@ -336,12 +350,13 @@ def _river_flows(atlas: Atlas, crossings: pd.DataFrame) -> None:
     crossing: the figure is what crossed that border) and on each river's course; with
     ``flow_status``, ``flow_period`` and ``width_class``."""
     c = crossings[["river_id", "km_from_source", "h1_2025_mean_m3s"]].sort_values("km_from_source")
+    c = c.astype({"river_id": object, "km_from_source": float})
     pieces = atlas["rivers"].copy()
     probe = pd.DataFrame(
         {
             "pos": np.arange(len(pieces)),
             "mid": (pieces["km_from_source_start"] + pieces["km_from_source_end"]) / 2,
-            "river_id": pieces["river_id"],
+            "river_id": pieces["river_id"].astype(object),
         }
     )
     m = pd.merge_asof(
@@ -362,21 +377,25 @@ def _river_flows(atlas: Atlas, crossings: pd.DataFrame) -> None:
     fig = fig.drop_duplicates("river_id").set_index("river_id")
     courses["mean_discharge_m3s"] = courses["river_id"].map(fig["h1_2025_mean_m3s"]).astype(float)
     flow_style(courses, H1_2025.label, source)
-    fig_note = (
-        "mean over H1 2025 of "
-        + fig["h1_2025_volume_km3"].map("{:g}".format)
-        + " km³ received at the "
-        + fig["direction"]
-        + " crossing (km "
-        + fig["km_from_source"].round().astype(int).astype(str)
-        + ")"
+    fig_note = pd.Series(
+        [
+            f"mean over H1 2025 of {v:g} km³ received at the {d} crossing (km {k:.0f})"
+            for v, d, k in zip(
+                fig["h1_2025_volume_km3"], fig["direction"], fig["km_from_source"], strict=True
+            )
+        ],
+        index=fig.index,
+        dtype=object,
     )
     none = crossings.loc[crossings["flow_status"] == NO_FIGURE].drop_duplicates("river_id")
+    why_none = none.set_index("river_id")["flow_note"].astype(object)
     courses["flow_note"] = (
         courses["river_id"]
         .map(fig_note)
-        .fillna(courses["river_id"].map(none.set_index("river_id")["flow_note"]))
+        .astype(object)
+        .fillna(courses["river_id"].map(why_none))
         .fillna("no published figure for H1 2025")
+        .astype(str)
     )
     atlas.layers["river_courses"].frame = courses
 

@@ -33,6 +33,8 @@ REPORT_WITHIN_M = 100_000.0
 HACK_FACTOR = 3.0
 
 SNAPPED = "snapped"
+#: how many unsnapped gauges a note names
+NOTE_NAMES = 12
 
 #: GRDC catalogue columns: file column -> (product column, kind); see GAUGE_REQUIRED
 GAUGE_COLUMNS: dict[str, tuple[str, str]] = {
@@ -237,8 +239,9 @@ def _below_crossing(gauges: pd.DataFrame, crossings: pd.DataFrame) -> None:
     gauges["km_below_crossing"] = np.nan
     if crossings.empty:
         return
-    c = crossings.sort_values("km_from_source")
+    c = crossings.sort_values("km_from_source").astype({"river_id": object})
     g = gauges.reset_index().sort_values("km_from_source").dropna(subset=["km_from_source"])
+    g = g.astype({"river_id": object})
     m = pd.merge_asof(
         g,
         c[["river_id", "km_from_source", "crossing_id"]].rename(columns={"km_from_source": "c_km"}),
@@ -258,13 +261,15 @@ def snap_notes(gauges: pd.DataFrame, source: str) -> list[str]:
     ok = gauges["snap_status"] == SNAPPED
     lines = [f"{source}: {int(ok.sum())} of {len(gauges)} gauges placed on the river network"]
     for why, group in gauges.loc[~ok].groupby("snap_status", sort=False):
-        names = "; ".join(
+        names = [
             f"{r} at {s} ({d:.1f} km)" if np.isfinite(d) else f"{r} at {s}"
             for r, s, d in zip(
                 group["river"], group["station"], group["snap_distance_km"], strict=True
             )
-        )
-        lines.append(f"{source}: {len(group)} gauge(s) kept unsnapped, {why}: {names}")
+        ]
+        more = f" (+{len(names) - NOTE_NAMES} more)" if len(names) > NOTE_NAMES else ""
+        listed = "; ".join(names[:NOTE_NAMES]) + more
+        lines.append(f"{source}: {len(group)} gauge(s) kept unsnapped, {why}: {listed}")
     return lines
 
 

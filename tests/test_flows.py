@@ -315,3 +315,20 @@ def test_pieces_name_the_source_of_their_figure(atlas):
     has = r["flow_status"] == "figure"
     assert r.loc[has, "flow_source"].str.contains("Ministry of Water Resources").all()
     assert (r.loc[~has, "flow_source"] == "").all()
+
+
+def test_rivers_that_cross_no_border(atlas_core):
+    """Only the Kunes traced (it stays in China): every crossing figure becomes a key with no
+    geometry in the report, nothing fails, the course has no figure."""
+    a = fresh(atlas_core)
+    keep = {"river_courses": "kunes", "rivers": "kunes"}
+    for name, rid in keep.items():
+        f = a[name]
+        a.layers[name] = dataclasses.replace(a.layers[name], frame=f.loc[f["river_id"] == rid])
+    a.layers["crossings"] = dataclasses.replace(
+        a.layers["crossings"], frame=a["crossings"].iloc[0:0][["geometry"]]
+    )
+    attach_flows(a)
+    assert a["crossings"].empty and "h1_2025_mean_m3s" in a["crossings"]
+    assert a["river_courses"]["flow_status"].tolist() == ["no figure"]
+    assert any("2 key(s) in the table with no geometry" in n for n in a.notes)
