@@ -236,3 +236,12 @@ def _flows(atlas: Atlas) -> None:
 
 
 STEPS["flows"] = ("joining flow tables", _flows)
+
+
+def _elevation(atlas: Atlas) -> None:
+    from layers.elevation import attach_elevation
+
+    attach_elevation(atlas)
+
+
+STEPS["elevation"] = ("sampling elevation", _elevation)

@@ -1,0 +1,195 @@
+"""Elevation in the Atlas: river profiles, basin statistics and the display hillshade.
+
+The elevation source is every DEM role of the sources (``dem_fine``: the embedded 15″ GEBCO
+grid of the Ili valley; ``dem``: the 5′ whole-region grid; an analyst's DEM replaces either),
+used as one: at each place the finest raster with data (:class:`geo.raster.ElevationSource`).
+
+Layers added (plain tables, no geometry):
+
+- ``profiles``: ``river_id, km_from_source, lon, lat, elevation_m, country, dem`` — every
+  traced river sampled every :data:`PROFILE_SPACING_KM` km (geodesic, WGS 84) from its source;
+  ``country`` follows the ``crossings`` layer; ``dem`` names the raster that gave the value.
+- ``basin_elevation``: one row per basin of a traced river (register ``basin``) with
+  ``country = "all"``, then one row per country part of it (``"other"`` for cells outside every
+  country polygon): ``area_km2`` (true cell areas, WGS 84 ellipsoid), ``nodata_km2``,
+  ``mean_m``, ``min_m``, ``max_m``, band areas as COLUMNS ``km2_below_500``, ``km2_500_1000``,
+  …, ``km2_4000_up`` (they add up to ``area_km2``), and ``dem``.
+
+``atlas.rasters["hillshade"]`` holds ``(array (1, rows, cols) uint8, transform, EPSG:4326)``
+over the traced basins, for the map's relief overlay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.errors import OutputError
+from geo.io import POLYGON_TYPES, read_vector
+from geo.profile import PROFILE_COLUMNS, river_profile
+from geo.raster import Bounds, ElevationSource
+from geo.terrain import clip_to_cog, display_hillshade, write_cog
+from geo.zonal import DEFAULT_BANDS_M, zonal_elevation
+from layers.atlas import Atlas, Layer
+from layers.basins import basin_id_column
+from layers.sources import Sources
+
+#: sampling interval of the profiles along the river (km, geodesic)
+PROFILE_SPACING_KM = 2.0
+#: the DEM roles of :mod:`layers.sources`, in no particular order (finest wins)
+DEM_ROLES = ("dem_fine", "dem")
+#: vertical exaggeration of the display hillshade (the 5′ grid's relief is faint otherwise)
+DISPLAY_Z_FACTOR = 3.0
+#: cells of the display hillshade at most
+DISPLAY_MAX_PIXELS = 1_000_000
+#: country code column of the countries layer
+COUNTRY_CODE = "ADM0_A3"
+
+
+def elevation_source(sources: Sources) -> ElevationSource:
+    """The DEM roles present in ``sources`` as one elevation source (finest first)."""
+    roles = [r for r in DEM_ROLES if r in sources.paths]
+    return ElevationSource.from_paths([sources.path(r) for r in roles])
+
+
+def traced_basins(atlas: Atlas) -> gpd.GeoDataFrame:
+    """Basins (EPSG:4326) named by the traced rivers' register ``basin`` field.
+
+    A register basin missing from the basins layer (an analyst's own basins) gets a note.
+    """
+    basins = atlas["basins"]
+    id_col = basin_id_column(basins, "basins")
+    wanted = list(dict.fromkeys(r.basin for r in atlas.rivers if r.basin))
+    have = set(basins[id_col].astype(str))
+    for b in wanted:
+        if b not in have:
+            atlas.notes.append(
+                f"elevation: basin {b!r} (register) is not in the basins layer; "
+                "no basin statistics for it"
+            )
+    return basins.loc[basins[id_col].astype(str).isin(wanted)].reset_index(drop=True)
+
+
+def river_profiles(
+    atlas: Atlas, source: ElevationSource, spacing_km: float = PROFILE_SPACING_KM
+) -> pd.DataFrame:
+    """Profiles of every traced river, one table (see the module docstring)."""
+    crossings = atlas["crossings"]
+    courses = atlas["river_courses"].set_index("river_id")
+    frames = []
+    for rid, course in atlas.traced.course.items():
+        mine = (
+            crossings.loc[crossings["river_id"] == rid]
+            if "river_id" in crossings.columns
+            else crossings.iloc[:0]
+        )
+        fallback = (
+            str(courses.loc[rid, "countries"]).split(" > ")[0] if rid in courses.index else ""
+        )
+        frame = river_profile(
+            course, source, spacing_km=spacing_km, crossings=mine, fallback_country=fallback
+        )
+        frames.append(frame.assign(river_id=rid))
+    if not frames:
+        return pd.DataFrame(columns=["river_id", *PROFILE_COLUMNS])
+    return pd.concat(frames, ignore_index=True)[["river_id", *PROFILE_COLUMNS]]
+
+
+def basin_elevation(
+    atlas: Atlas, source: ElevationSource, bands_m: Sequence[float] = DEFAULT_BANDS_M
+) -> pd.DataFrame:
+    """Elevation statistics of the traced rivers' basins, whole and per country."""
+    basins = traced_basins(atlas)
+    id_col = basin_id_column(atlas["basins"], "basins")
+    if basins.empty:
+        return pd.DataFrame(columns=[id_col, "country", "mean_m", "min_m", "max_m"])
+    sources = atlas.sources
+    countries, _ = read_vector(
+        sources.path("countries"), sources.layer("countries"), geom_types=POLYGON_TYPES
+    )
+    return zonal_elevation(
+        source, basins, id_col, parts=countries, part_column=COUNTRY_CODE, bands_m=bands_m
+    )
+
+
+def area_of_interest(atlas: Atlas) -> Bounds:
+    """Lon/lat box (degrees) of the traced basins and courses together."""
+    boxes = [atlas["river_courses"].total_bounds]
+    basins = traced_basins(atlas)
+    if not basins.empty:
+        boxes.append(basins.total_bounds)
+    b = np.array(boxes)
+    return (
+        float(b[:, 0].min()),
+        float(b[:, 1].min()),
+        float(b[:, 2].max()),
+        float(b[:, 3].max()),
+    )
+
+
+def attach_elevation(
+    atlas: Atlas,
+    *,
+    spacing_km: float = PROFILE_SPACING_KM,
+    bands_m: Sequence[float] = DEFAULT_BANDS_M,
+    max_pixels: int = DISPLAY_MAX_PIXELS,
+) -> None:
+    """Add ``profiles``, ``basin_elevation`` and ``atlas.rasters["hillshade"]`` to the Atlas.
+
+    RasterError when a DEM has no CRS, a missing band or does not overlap the traced rivers'
+    area; DataSourceError when it cannot be read.
+    """
+    source = elevation_source(atlas.sources)
+    area = area_of_interest(atlas)
+    source.check_covers(area, what="the traced rivers and their basins")
+    p = atlas.sources.about
+    dem_prov = tuple(p(r) for r in DEM_ROLES if r in atlas.sources.paths)
+    atlas.add(
+        Layer(
+            "profiles",
+            "River profiles",
+            river_profiles(atlas, source, spacing_km),
+            f"Elevation (m) along each traced river every {spacing_km:g} km from the source "
+            "(geodesic, WGS 84), interpolated bilinearly from the finest DEM with data there "
+            "(column dem); country from the border crossings.",
+            (p("rivers"), p("borders"), *dem_prov),
+        )
+    )
+    atlas.add(
+        Layer(
+            "basin_elevation",
+            "Basin elevation",
+            basin_elevation(atlas, source, bands_m),
+            "Elevation of the traced rivers' basins, whole (country 'all') and per country: "
+            "mean (area-weighted), min and max (m), and area (km², true cell areas on the "
+            "WGS 84 ellipsoid) by elevation band; each place from the finest DEM with data.",
+            (p("basins"), p("countries"), *dem_prov),
+        )
+    )
+    atlas.rasters["hillshade"] = display_hillshade(
+        source, area, max_pixels=max_pixels, z_factor=DISPLAY_Z_FACTOR
+    )
+
+
+def export_elevation_cogs(atlas: Atlas, out_dir: str | Path) -> list[Path]:
+    """Write Cloud-Optimised GeoTIFFs into ``out_dir``: ``hillshade.tif`` (the display
+    hillshade) and ``dem_<raster>.tif`` per DEM, clipped to the traced rivers' area (values,
+    CRS and nodata of the source; copied chunk by chunk)."""
+    out = Path(out_dir)
+    if not out.is_dir():
+        raise OutputError(f"{out}: COG output folder does not exist; create it first")
+    source = elevation_source(atlas.sources)
+    area = area_of_interest(atlas)
+    if "hillshade" not in atlas.rasters:
+        atlas.rasters["hillshade"] = display_hillshade(
+            source, area, max_pixels=DISPLAY_MAX_PIXELS, z_factor=DISPLAY_Z_FACTOR
+        )
+    array, transform, crs = atlas.rasters["hillshade"]
+    written = [write_cog(out / "hillshade.tif", array, transform, crs)]
+    for info, label in zip(source.rasters, source.labels, strict=True):
+        written.append(clip_to_cog(info, area, out / f"dem_{label.removeprefix('dem_')}.tif"))
+    return written
