@@ -275,6 +275,13 @@ def to_pixel(info: RasterInfo, lon: np.ndarray, lat: np.ndarray) -> tuple[np.nda
     return np.asarray(col, dtype=float), np.asarray(row, dtype=float)
 
 
+def window_transform(window: Window, transform: Affine) -> Affine:
+    """The affine transform of a window's top-left cell (same cell size as ``transform``)."""
+    col, row = float(window.col_off), float(window.row_off)
+    x, y = xy_of(transform, np.array(col), np.array(row))
+    return Affine(transform.a, transform.b, float(x), transform.d, transform.e, float(y))
+
+
 def xy_of(transform: Affine, col: np.ndarray, row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """x/y (in the grid's CRS) of fractional (col, row) positions; +0.5 gives cell centres."""
     col, row = np.asarray(col, dtype=float), np.asarray(row, dtype=float)

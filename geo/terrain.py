@@ -31,6 +31,7 @@ from geo.raster import (
     chunks,
     open_raster,
     window_for,
+    window_transform,
 )
 
 #: WGS 84 ellipsoid
@@ -224,7 +225,7 @@ def clip_to_cog(info: RasterInfo, bounds: Bounds, path: str | Path) -> Path:
     """
     out = _check_output(path)
     window = window_for(info, bounds, what=f"the export box for {Path(path).name}")
-    transform = rasterio.windows.transform(window, info.transform)
+    transform = window_transform(window, info.transform)
     shape = (1, int(window.height), int(window.width))
     with tempfile.TemporaryDirectory() as tmp:
         plain = Path(tmp) / "plain.tif"

@@ -37,6 +37,7 @@ from geo.raster import (
     read_chunk,
     sample_points,
     window_for,
+    window_transform,
     xy_of,
 )
 from geo.terrain import A_M, E2
@@ -214,7 +215,7 @@ def _raster_sums(
     cut = chunks(window, info.block_shape, **({"max_cells": max_cells} if max_cells else {}))
     with bounded_cache(), open_raster(info.path, info.band) as src:
         for win in cut:
-            transform = rasterio.windows.transform(win, info.transform)
+            transform = window_transform(win, info.transform)
             shape = (int(win.height), int(win.width))
             zone = _labels(zone_geoms, shape, transform)
             inside = zone > 0

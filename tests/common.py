@@ -47,3 +47,35 @@ EMPTY_LINE = shapely.LineString()
 MULTI_LINE = shapely.MultiLineString([[(80, 45), (80.5, 45.2)], [(81, 45.5), (81.2, 45.6)]])
 POINT = shapely.Point(80, 45)
 BOWTIE = shapely.Polygon([(80, 45), (81, 46), (81, 45), (80, 46), (80, 45)])
+
+
+def write_raster(
+    path,
+    array: np.ndarray,
+    transform,
+    crs="EPSG:4326",
+    *,
+    nodata: float | None = None,
+    block: int | None = None,
+) -> str:
+    """Write ``array`` (rows, cols) or (bands, rows, cols) as a GeoTIFF; ``crs=None`` writes
+    none; ``block`` makes it tiled with square blocks of that size. Returns the path."""
+    import rasterio
+
+    data = array[None] if array.ndim == 2 else array
+    profile = {
+        "driver": "GTiff",
+        "count": data.shape[0],
+        "height": data.shape[1],
+        "width": data.shape[2],
+        "dtype": data.dtype.name,
+        "transform": transform,
+        "nodata": nodata,
+    }
+    if crs is not None:
+        profile["crs"] = crs
+    if block:
+        profile.update(tiled=True, blockxsize=block, blockysize=block)
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(data)
+    return str(path)
