@@ -818,8 +818,7 @@ def attach_user_flows(atlas: Atlas, table: FlowTable, policy: JoinPolicy | None 
     _user_figures(atlas, table)
 
 
-def attach_user_flow_file(
-    atlas: Atlas,
+def read_user_flow_file(
     path: str | Path,
     *,
     key: str,
@@ -832,8 +831,7 @@ def attach_user_flow_file(
     encoding: str | None = None,
     policy: JoinPolicy | None = None,
 ) -> FlowTable:
-    """Read an analyst's flow table and join it (:func:`read_flow_table` then
-    :func:`attach_user_flows`): the one call behind the CLI's flow-table options.
+    """Read and check an analyst's flow table before anything else is computed (fail early).
 
     ``period``: the period the figures cover as an ISO interval ``2025-01-01/2025-06-30``
     (or ``DD.MM.YYYY/DD.MM.YYYY``); ``policy.bad_values`` also decides whether a cell that is
@@ -841,7 +839,7 @@ def attach_user_flow_file(
     """
     policy = policy or JoinPolicy()
     start, end = _interval(period, str(path))
-    table = read_flow_table(
+    return read_flow_table(
         path,
         key=key,
         value=value,
@@ -854,6 +852,15 @@ def attach_user_flow_file(
         encoding=encoding,
         bad_values=policy.bad_values,
     )
+
+
+def attach_user_flow_file(
+    atlas: Atlas, path: str | Path, *, policy: JoinPolicy | None = None, **options
+) -> FlowTable:
+    """Read an analyst's flow table and join it (:func:`read_user_flow_file` then
+    :func:`attach_user_flows`); ``options`` as for :func:`read_user_flow_file`.
+    """
+    table = read_user_flow_file(path, policy=policy, **options)
     attach_user_flows(atlas, table, policy)
     return table
 

@@ -202,7 +202,11 @@ def key_text(keys: pd.Series) -> np.ndarray:
 
 
 def _fail(what: str, message: str, option: str) -> FlowTableError:
-    return FlowTableError(f"{what}: {message}; pass {option}='warning' to keep going with a report")
+    flag = "--on-" + option.replace("_", "-")
+    return FlowTableError(
+        f"{what}: {message}; to keep going with a report use {flag} warning "
+        f"(API: {option}='warning')"
+    )
 
 
 def _check_values(

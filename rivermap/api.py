@@ -50,6 +50,20 @@ def load(
     )
 
 
+def join_flow_table(atlas: Atlas, path: str | Path, **options) -> None:
+    """Join an analyst's flow table to the Atlas (CSV, Excel, Parquet), with a report in
+    ``atlas.notes``. Options: ``key``, ``value``, ``unit``, ``key_kind`` (river, crossing,
+    basin, reach), ``period`` ("2025-01-01/2025-06-30"), ``sheet``, ``encoding``, ``policy``
+    (:class:`layers.joins.JoinPolicy`). Example::
+
+        api.join_flow_table(atlas, "flows.xlsx", key="river", value="Q", unit="m3/s",
+                            key_kind="river", period="2024-01-01/2024-12-31")
+    """
+    from layers.flows import attach_user_flow_file
+
+    attach_user_flow_file(atlas, path, **options)
+
+
 def prepare_folder(folder: str | Path) -> Path:
     """Create the output folder if its parent exists; OutputError if it cannot be used."""
     out = Path(folder)

@@ -103,6 +103,114 @@ def with_data_options(func: Callable) -> Callable:
     return func
 
 
+flow_options = [
+    click.option(
+        "--flow-table",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Your own flow table (CSV, Excel .xlsx, Parquet) to join; needs --flow-key, "
+        "--flow-value, --flow-unit.",
+    ),
+    click.option("--flow-key", metavar="COL", help="Column holding the key (see --flow-key-kind)."),
+    click.option("--flow-value", metavar="COL", help="Column holding the figures."),
+    click.option(
+        "--flow-unit",
+        metavar="UNIT",
+        help="Unit of the figures: m3/s, km3 (= bcm), m3, million m3, mm, mm/yr, km3/yr, percent.",
+    ),
+    click.option(
+        "--flow-key-kind",
+        type=click.Choice(["river", "crossing", "basin", "reach"]),
+        default="river",
+        show_default=True,
+        help="What the key names: a register river id, a crossing id (e.g. ili-2), a basin id "
+        "(WATERSHED_ID/HYBAS_ID) or a HydroRIVERS reach (HYRIV_ID).",
+    ),
+    click.option(
+        "--flow-period",
+        metavar="START/END",
+        help="Period the figures cover, e.g. 2025-01-01/2025-06-30 (needed to turn volumes "
+        "into m³/s).",
+    ),
+    click.option("--flow-sheet", metavar="NAME", help="Sheet of an Excel workbook."),
+    click.option(
+        "--flow-encoding", metavar="NAME", help="Text encoding of a CSV that is not UTF-8."
+    ),
+    click.option(
+        "--on-duplicates",
+        type=click.Choice(["error", "warning"]),
+        default="error",
+        show_default=True,
+        help="Duplicate keys in the table: stop, or keep the first and report.",
+    ),
+    click.option(
+        "--on-bad-values",
+        type=click.Choice(["error", "warning"]),
+        default="error",
+        show_default=True,
+        help="Values that are not numbers: stop, or report them as 'no figure'.",
+    ),
+    click.option(
+        "--on-negative",
+        type=click.Choice(["error", "warning", "allow"]),
+        default="error",
+        show_default=True,
+        help="Negative values: stop, report, or allow them silently (e.g. storage change).",
+    ),
+    click.option(
+        "--on-missing",
+        type=click.Choice(["error", "warning"]),
+        default="error",
+        show_default=True,
+        help="Empty or NaN values: stop, or report them and show 'no figure'.",
+    ),
+]
+
+
+def with_flow_options(func: Callable) -> Callable:
+    for opt in reversed(flow_options):
+        func = opt(func)
+    return func
+
+
+def _read_user_flows(kw: dict):
+    """Read the analyst's flow table named by the --flow-* options (before any other work)."""
+    if not kw.get("flow_table"):
+        return None
+    missing = [f"--flow-{k}" for k in ("key", "value", "unit") if not kw.get(f"flow_{k}")]
+    if missing:
+        raise click.UsageError(f"--flow-table needs {', '.join(missing)}")
+    from layers.flows import read_user_flow_file
+    from layers.joins import JoinPolicy
+
+    policy = JoinPolicy(
+        duplicates=kw["on_duplicates"],
+        bad_values=kw["on_bad_values"],
+        negative=kw["on_negative"],
+        missing=kw["on_missing"],
+    )
+    table = read_user_flow_file(
+        kw["flow_table"],
+        key=kw["flow_key"],
+        value=kw["flow_value"],
+        unit=kw["flow_unit"],
+        key_kind=kw["flow_key_kind"],
+        period=kw["flow_period"],
+        sheet=kw["flow_sheet"],
+        encoding=kw["flow_encoding"],
+        policy=policy,
+    )
+    return table, policy
+
+
+def _join_user_flows(atlas, progress, user) -> None:
+    if user is None:
+        return
+    from layers.flows import attach_user_flows
+
+    progress("joining your flow table")
+    attach_user_flows(atlas, *user)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--quiet", "-q", is_flag=True, help="No progress output (for scripts).")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
@@ -190,9 +298,10 @@ crs_option = click.option(
     "(they need internet); the embedded shaded relief is always there.",
 )
 @crs_option
+@with_flow_options
 @click.pass_context
 @handled
-def build(ctx, rivers, data, register_path, fix_geometries, out_dir, offline, crs):
+def build(ctx, rivers, data, register_path, fix_geometries, out_dir, offline, crs, **flow_kw):
     """Build the overview and per-river HTML maps and the GeoPackage into --out.
 
     Reads the embedded data (or your files, see --data), traces the rivers, joins the flow
@@ -204,9 +313,11 @@ def build(ctx, rivers, data, register_path, fix_geometries, out_dir, offline, cr
 
     if crs:
         parse_crs(crs)
+    user = _read_user_flows(flow_kw)
     out = api.prepare_folder(out_dir)
-    with steps(api.step_count() + 2, quiet=ctx.obj["quiet"]) as progress:
+    with steps(api.step_count() + 3, quiet=ctx.obj["quiet"]) as progress:
         atlas = _load(ctx, rivers, data, register_path, fix_geometries, None, progress)
+        _join_user_flows(atlas, progress, user)
         progress("writing HTML maps")
         pages = api.write_maps(atlas, out, online_basemaps=not offline)
         progress("writing the GeoPackage")
@@ -227,9 +338,10 @@ def build(ctx, rivers, data, register_path, fix_geometries, out_dir, offline, cr
     help="GeoPackage to write; an existing file is replaced only by a complete new one.",
 )
 @crs_option
+@with_flow_options
 @click.pass_context
 @handled
-def export(ctx, rivers, data, register_path, fix_geometries, out_file, crs):
+def export(ctx, rivers, data, register_path, fix_geometries, out_file, crs, **flow_kw):
     """Write only the GeoPackage (optionally for a subset of rivers, see --rivers).
 
     Layers: rivers, river_courses, basins, lakes, borders, crossings, gauges, network, and the
@@ -241,8 +353,10 @@ def export(ctx, rivers, data, register_path, fix_geometries, out_file, crs):
         parse_crs(crs)
     if not out_file.parent.exists():
         raise OutputError(f"--out {out_file}: folder {out_file.parent} does not exist")
-    with steps(api.step_count() + 1, quiet=ctx.obj["quiet"]) as progress:
+    user = _read_user_flows(flow_kw)
+    with steps(api.step_count() + 2, quiet=ctx.obj["quiet"]) as progress:
         atlas = _load(ctx, rivers, data, register_path, fix_geometries, None, progress)
+        _join_user_flows(atlas, progress, user)
         progress("writing the GeoPackage")
         path = api.export(atlas, out_file, crs=crs, rivers=_rivers_option(rivers))
     _notes(ctx, atlas)

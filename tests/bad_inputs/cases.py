@@ -258,3 +258,102 @@ def basins_without_id(tmp):
     gdf = gpd.read_file(DATA_DIR / "wh_watersheds.gpkg").rename(columns={"WATERSHED_ID": "code"})
     gdf.to_file(tmp / "basins.gpkg")
     return ["trace", "--data", f"basins={tmp / 'basins.gpkg'}"]
+
+
+# -- flow tables (read before anything else is computed) ------------------------------------------
+def _flows(
+    tmp: Path, content: bytes | str, *extra: str, unit: str = "km3", name: str = "flows.csv"
+) -> list[str]:
+    path = tmp / name
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    args = ["export", "--out", str(tmp / "x.gpkg"), "--flow-table", str(path)]
+    args += ["--flow-key", "river", "--flow-value", "volume", "--flow-unit", unit]
+    return [*args, "--flow-period", "2025-01-01/2025-06-30", *extra]
+
+
+@case(
+    r"flows\.csv: row 3, column 'volume': '5,6' is not a number; accepted: numbers with a decimal point"
+)
+def decimal_comma_and_point_mixed(tmp):
+    return _flows(tmp, 'river,volume\nirtysh,4.6\nili,"5,6"\n')
+
+
+@case(r"flows\.csv: row 2, column 'volume': '12,5,3' is not a number")
+def value_with_two_commas(tmp):
+    return _flows(tmp, 'river,volume\nirtysh,"12,5,3"\nili,5.6\n')
+
+
+@case(r"flows\.csv: not UTF-8 \(byte 0xe9 at offset \d+, line 2\)")
+def latin1_flow_table(tmp):
+    return _flows(
+        tmp, "river,volume,note\nirtysh,4.6,Ertis r\xe9gion\nili,5.6,x\n".encode("latin-1")
+    )
+
+
+@case(
+    r"flows\.csv: period start: '31\.02\.2020' is not a date; accepted: YYYY-MM-DD or DD\.MM\.YYYY"
+)
+def impossible_date(tmp):
+    args = _flows(tmp, "river,volume\nirtysh,4.6\n")
+    return args[:-1] + ["31.02.2020/30.06.2020"]
+
+
+@case(
+    r"flows\.csv -> river_courses: row 2, key 'irtysh': negative value -4\.6; .*--on-negative warning"
+)
+def negative_flow(tmp):
+    return _flows(tmp, "river,volume\nirtysh,-4.6\nili,5.6\n")
+
+
+@case(r"flows\.csv -> river_courses: row 2, key 'irtysh': no value; .*--on-missing warning")
+def nan_flow(tmp):
+    return _flows(tmp, "river,volume\nirtysh,NaN\nili,5.6\n")
+
+
+@case(r"flows\.csv -> river_courses: key 'irtysh' appears 2 times \(rows 2, 3\)")
+def duplicate_flow_keys(tmp):
+    return _flows(tmp, "river,volume\nirtysh,4.6\nirtysh,5.6\n")
+
+
+@case(r"unknown unit 'gallons'; accepted: m3/s")
+def unit_not_understood(tmp):
+    return _flows(tmp, "river,volume\nirtysh,4.6\n", unit="gallons")
+
+
+@case(r"flows\.csv: the file is empty; a flow table needs a header and data rows")
+def empty_flow_table(tmp):
+    return _flows(tmp, "")
+
+
+@case(r"flows\.csv: no key column 'river'; columns are: name, volume")
+def wrong_key_column(tmp):
+    return _flows(tmp, "name,volume\nirtysh,4.6\n")
+
+
+@case(r"--flow-table needs --flow-unit", exit_code=2)
+def flow_table_without_unit(tmp):
+    args = _flows(tmp, "river,volume\nirtysh,4.6\n")
+    i = args.index("--flow-unit")
+    return args[:i] + args[i + 2 :]
+
+
+# -- outputs --------------------------------------------------------------------------------------
+@case(r"--out .*/missing/x\.gpkg: folder .*/missing does not exist", exit_code=3)
+def export_into_missing_folder(tmp):
+    return ["export", "--out", str(tmp / "missing" / "x.gpkg")]
+
+
+@case(r"--out .*/a/b: parent folder .*/a does not exist", exit_code=3)
+def build_into_missing_parent(tmp):
+    return ["build", "--out", str(tmp / "a" / "b")]
+
+
+@case(r"Invalid value for '--out': Directory '.*/file\.txt' is a file", exit_code=2)
+def build_into_a_file(tmp):
+    (tmp / "file.txt").write_text("I am a file")
+    return ["build", "--out", str(tmp / "file.txt")]
+
+
+@case(r"--crs: 'EPSG:999999' is not a CRS pyproj knows")
+def unknown_crs(tmp):
+    return ["export", "--out", str(tmp / "x.gpkg"), "--crs", "EPSG:999999"]
