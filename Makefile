@@ -19,6 +19,7 @@ test: system-deps $(BIN)/.installed-test
 	$(BIN)/pytest -q
 
 bench: system-deps $(BIN)/.installed-test
+	$(BIN)/pip install -q -e ".[test,bench]"
 	$(BIN)/python -m bench
 
 lint: $(BIN)/.installed-test
