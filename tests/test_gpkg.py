@@ -1,0 +1,484 @@
+"""The GeoPackage export: every layer written and read back, styles, metadata, CRS, safety.
+
+The Atlas comes from the session fixture (EPSG:4326); files are written into tmp_path and
+re-read with pyogrio/geopandas and sqlite3; GDAL's own validator checks the result.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import pickle
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+from geopandas.testing import assert_geodataframe_equal
+from pyproj import CRS
+
+import layers.gpkg as gpkg_module
+from geo.errors import CRSError, OutputError, RegisterError
+from layers.gpkg import STYLES_TABLE, write_geopackage
+from tests.gpkg_validator import validator_messages
+
+#: the QGIS layer_styles columns (name, declared type), as QGIS 3.22 creates them
+QGIS_STYLE_COLUMNS = [
+    ("id", "INTEGER"),
+    ("f_table_catalog", "TEXT(256)"),
+    ("f_table_schema", "TEXT(256)"),
+    ("f_table_name", "TEXT(256)"),
+    ("f_geometry_column", "TEXT(256)"),
+    ("styleName", "TEXT(30)"),
+    ("styleQML", "TEXT"),
+    ("styleSLD", "TEXT"),
+    ("useAsDefault", "BOOLEAN"),
+    ("description", "TEXT"),
+    ("owner", "TEXT(30)"),
+    ("ui", "TEXT(30)"),
+    ("update_time", "DATETIME"),
+]
+
+
+@pytest.fixture(scope="module")
+def exported(atlas, tmp_path_factory) -> Path:
+    """The full Atlas written once (EPSG:4326)."""
+    return write_geopackage(atlas, tmp_path_factory.mktemp("gpkg") / "rivermap.gpkg")
+
+
+def _sql(path: Path, query: str, *args) -> list[tuple]:
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return con.execute(query, args).fetchall()
+    finally:
+        con.close()
+
+
+def _read(path: Path, layer: str) -> pd.DataFrame:
+    """A layer or table read back with exact types (nullable ints and bools stay so)."""
+    return pyogrio.read_dataframe(
+        path, layer=layer, use_arrow=True, arrow_to_pandas_kwargs={"types_mapper": pd.ArrowDtype}
+    )
+
+
+def _kind(series: pd.Series) -> str:
+    t = series.dtype
+    if pd.api.types.is_bool_dtype(t):
+        return "bool"
+    if pd.api.types.is_integer_dtype(t):
+        return "int"
+    if pd.api.types.is_float_dtype(t):
+        return "float"
+    return "text"
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _leftovers(folder: Path, keep: str) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name != keep)
+
+
+# --------------------------------------------------------------------------- contents
+
+
+def test_every_layer_and_table_is_written_and_counted(atlas, exported):
+    listed = dict(pyogrio.list_layers(exported))
+    assert set(listed) == set(atlas.layers) | {STYLES_TABLE}
+    contents = dict(_sql(exported, "SELECT table_name, data_type FROM gpkg_contents"))
+    for name, layer in atlas.layers.items():
+        assert contents[name] == ("features" if layer.spatial else "attributes"), name
+        n = pyogrio.read_info(exported, layer=name, force_feature_count=True)["features"]
+        assert n == len(layer.frame), name
+    assert contents[STYLES_TABLE] == "attributes"
+    # the layers the issue names are there once the flows step has run
+    assert {"rivers", "river_courses", "basins", "lakes", "borders", "crossings"} <= set(listed)
+    assert {"gauges", "flows", "water_balance_monthly"} <= set(listed)
+
+
+def test_columns_types_and_values_round_trip(atlas, exported):
+    for name, layer in atlas.layers.items():
+        written = layer.frame.reset_index(drop=True)
+        read = _read(exported, name)
+        columns = [c for c in written.columns if c != getattr(written, "_geometry_column_name", "")]
+        assert [c for c in read.columns if c != "geometry"] == columns, name
+        for col in columns:
+            w, r = written[col], read[col]
+            assert _kind(r) == _kind(w), f"{name}.{col}: {w.dtype} written, {r.dtype} read"
+            missing = w.isna().to_numpy()
+            np.testing.assert_array_equal(r.isna().to_numpy(), missing, err_msg=f"{name}.{col}")
+            if _kind(w) == "float":
+                np.testing.assert_array_equal(
+                    r[~missing].to_numpy(float), w[~missing].to_numpy(float), err_msg=col
+                )
+            else:
+                assert r[~missing].tolist() == w[~missing].tolist(), f"{name}.{col}"
+
+
+def test_geometries_and_crs_round_trip(atlas, exported):
+    for name, layer in atlas.layers.items():
+        if not layer.spatial:
+            continue
+        read = gpd.read_file(exported, layer=name, engine="pyogrio")
+        written = layer.frame.reset_index(drop=True)
+        assert_geodataframe_equal(
+            gpd.GeoDataFrame(geometry=read.geometry.values, crs=read.crs),
+            gpd.GeoDataFrame(geometry=written.geometry.values, crs=written.crs),
+            check_crs=True,
+            check_geom_type=False,
+        )
+        np.testing.assert_array_equal(
+            shapely.get_coordinates(read.geometry.values),
+            shapely.get_coordinates(written.geometry.values),
+        )
+        assert read.crs.to_epsg() == 4326
+
+
+def test_cyrillic_and_chinese_names_survive(exported):
+    courses = _read(exported, "river_courses").set_index("river_id")
+    assert courses.loc["irtysh", "name_ru"] == "Иртыш"
+    assert courses.loc["irtysh", "name_zh"] == "额尔齐斯河"
+    assert courses.loc["ili", "name_kk"] == "Іле"
+    lakes = _read(exported, "lakes")
+    assert lakes["name_ru"].dropna().str.contains("Балхаш").any()
+
+
+def test_gdal_validator_finds_nothing(exported):
+    assert validator_messages(exported) == []
+    assert validator_messages(exported, extra=True) == []
+
+
+# --------------------------------------------------------------------------- styles
+
+
+def test_layer_styles_table_is_the_one_qgis_writes(atlas, exported):
+    info = _sql(exported, "PRAGMA table_info(layer_styles)")
+    assert [(row[1], row[2]) for row in info] == QGIS_STYLE_COLUMNS
+    rows = _sql(
+        exported,
+        "SELECT f_table_name, f_geometry_column, f_table_schema, useAsDefault, styleQML, "
+        "styleSLD, update_time FROM layer_styles",
+    )
+    spatial = {n for n, lyr in atlas.layers.items() if lyr.spatial}
+    assert sorted(r[0] for r in rows) == sorted(spatial)
+    geometry_columns = dict(
+        _sql(exported, "SELECT table_name, column_name FROM gpkg_geometry_columns")
+    )
+    for name, geom_col, schema, default, qml, sld, updated in rows:
+        assert geom_col == geometry_columns[name]
+        assert (schema, default) == ("", 1)
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", updated)
+        root = ET.fromstring(qml)
+        assert root.tag == "qgis"
+        assert root.find("renderer-v2") is not None, name
+        assert ET.fromstring(sld).tag == "{http://www.opengis.net/sld}StyledLayerDescriptor"
+
+
+def test_styles_use_the_style_columns_of_the_frames(atlas, exported):
+    qml = dict(_sql(exported, "SELECT f_table_name, styleQML FROM layer_styles"))
+    rivers = ET.fromstring(qml["rivers"]).find("renderer-v2")
+    assert rivers.get("type") == "categorizedSymbol" and rivers.get("attr") == "country"
+    countries = set(atlas["rivers"]["country"])
+    assert {c.get("value") for c in rivers.iter("category")} >= countries
+    expressions = [o.get("value") for o in rivers.iter("Option") if o.get("name") == "expression"]
+    if "width_class" in atlas["rivers"]:
+        assert expressions and all(e.startswith('CASE WHEN "width_class" = 0') for e in expressions)
+    basins = ET.fromstring(qml["basins"]).find("renderer-v2")
+    if "fill_class" in atlas["basins"]:
+        assert basins.get("type") == "RuleRenderer"
+        filters = [r.get("filter") for r in basins.iter("rule")]
+        assert filters[0] == '"fill_class" = 0' and "IS NULL" in filters[-1]
+    labels = ET.fromstring(qml["lakes"]).find("labeling/settings/text-style")
+    assert labels.get("fieldName") == "display_name"
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+def test_contents_carry_title_and_description(atlas, exported):
+    rows = _sql(exported, "SELECT table_name, identifier, description FROM gpkg_contents")
+    got = {name: (ident, desc) for name, ident, desc in rows}
+    for name, layer in atlas.layers.items():
+        assert got[name] == (layer.title, layer.description), name
+
+
+def test_metadata_extension_holds_provenance_and_licence(atlas, exported):
+    ext = _sql(exported, "SELECT table_name, extension_name, scope FROM gpkg_extensions")
+    assert ("gpkg_metadata", "gpkg_metadata", "read-write") in ext
+    assert ("gpkg_metadata_reference", "gpkg_metadata", "read-write") in ext
+    refs = _sql(
+        exported,
+        "SELECT r.table_name, m.md_standard_uri, m.metadata FROM gpkg_metadata_reference r "
+        "JOIN gpkg_metadata m ON m.id = r.md_file_id WHERE r.reference_scope = 'table'",
+    )
+    for name, layer in atlas.layers.items():
+        gdal_md = pyogrio.read_info(exported, layer=name)["layer_metadata"]
+        assert gdal_md["TITLE"] == layer.title
+        for i, p in enumerate(layer.provenance, start=1):
+            assert gdal_md[f"SOURCE_{i}_LICENCE"] == p.licence
+            assert gdal_md[f"SOURCE_{i}_ATTRIBUTION"] == p.attribution
+            assert p.licence in gdal_md["LICENCE"]
+        assert gdal_md["EXPORT_CRS"].startswith("EPSG:4326")
+        qgis = [ET.fromstring(md) for t, uri, md in refs if t == name and "qgis" in uri]
+        assert len(qgis) == 1, name
+        assert qgis[0].findtext("title") == layer.title
+        assert {e.text for e in qgis[0].iter("license")} == {p.licence for p in layer.provenance}
+        assert [e.text for e in qgis[0].iter("history")] == [p.one_line() for p in layer.provenance]
+
+
+def test_no_sidecar_files_after_reading(exported):
+    pyogrio.list_layers(exported)
+    pyogrio.read_info(exported, layer="rivers")
+    assert _leftovers(exported.parent, exported.name) == []
+
+
+# --------------------------------------------------------------------------- CRS
+
+
+@pytest.mark.parametrize(
+    "crs",
+    [
+        "EPSG:32644",
+        "ESRI:102025",
+        "+proj=aea +lat_1=42 +lat_2=56 +lat_0=49 +lon_0=79 +datum=WGS84 +units=m +no_defs",
+    ],
+)
+def test_export_in_another_crs(atlas, tmp_path, crs):
+    path = write_geopackage(atlas, tmp_path / "projected.gpkg", crs=crs)
+    expected = atlas["crossings"].to_crs(crs)
+    read = gpd.read_file(path, layer="crossings", engine="pyogrio")
+    assert CRS.from_user_input(read.crs).equals(CRS.from_user_input(crs), ignore_axis_order=True)
+    np.testing.assert_allclose(
+        shapely.get_coordinates(read.geometry.values),
+        shapely.get_coordinates(expected.geometry.values),
+        atol=1e-6,  # metres
+    )
+    # projected metres, not degrees; attribute lon/lat stay degrees
+    assert np.abs(read.geometry.x).max() > 1000
+    np.testing.assert_array_equal(read["lon"], atlas["crossings"]["lon"])
+    srs = {s for (s,) in _sql(path, "SELECT DISTINCT srs_id FROM gpkg_geometry_columns")}
+    assert len(srs) == 1 and srs != {4326}
+    assert validator_messages(path, extra=True) == []
+
+
+@pytest.mark.parametrize("crs", ["EPSG:999999", "not a crs", "EPSG:4979"])
+def test_unknown_or_unsuitable_crs_writes_nothing(atlas, tmp_path, crs):
+    with pytest.raises(CRSError, match="--crs") as err:
+        write_geopackage(atlas, tmp_path / "x.gpkg", crs=crs)
+    assert "\n" not in str(err.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- rivers subset
+
+
+def test_subset_of_rivers(atlas, tmp_path):
+    ids = {"ili", "irtysh"}
+    path = write_geopackage(atlas, tmp_path / "two.gpkg", rivers=sorted(ids))
+    for name in ("rivers", "river_courses", "crossings", "gauges", "profiles"):
+        if name not in atlas:
+            continue
+        read = _read(path, name)
+        assert set(read["river_id"]) == ids or name == "gauges", name
+        assert set(read["river_id"]) <= ids, name
+        assert len(read) == int(atlas[name]["river_id"].isin(ids).sum()), name
+    assert len(_read(path, "gauges")) > 0  # the Irtysh's gauges (no Ili main-stem gauge)
+    flows = _read(path, "flows")
+    kept = set(flows["river_id"].fillna(""))
+    assert kept <= {*ids, ""} and ids <= kept
+    assert "Lake Balkhash" in set(flows["subject"])  # figures tied to no river stay
+    gauges = set(_read(path, "gauges")["grdc_no"])
+    assert set(_read(path, "gauge_climatology")["grdc_no"]) <= gauges
+    for name in ("basins", "lakes", "borders", "network", "water_balance_monthly"):
+        n = pyogrio.read_info(path, layer=name, force_feature_count=True)["features"]
+        assert n == len(atlas[name]), name
+    meta = pyogrio.read_info(path, layer="rivers")["layer_metadata"]
+    assert meta["EXPORT_RIVERS"] == "ili, irtysh"
+    assert validator_messages(path, extra=True) == []
+
+
+def test_unknown_river_id_writes_nothing(atlas, tmp_path):
+    with pytest.raises(RegisterError, match="'volga'"):
+        write_geopackage(atlas, tmp_path / "x.gpkg", rivers=["ili", "volga"])
+    assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- output folder
+
+
+def test_missing_output_folder(atlas, tmp_path):
+    target = tmp_path / "no" / "such" / "rivermap.gpkg"
+    with pytest.raises(OutputError, match=re.escape(str(target.parent))):
+        write_geopackage(atlas, target)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_folder_is_a_file_or_target_is_a_folder(atlas, tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutputError, match="is not a folder"):
+        write_geopackage(atlas, tmp_path / "file" / "rivermap.gpkg")
+    (tmp_path / "folder.gpkg").mkdir()
+    with pytest.raises(OutputError, match="is a folder"):
+        write_geopackage(atlas, tmp_path / "folder.gpkg")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_read_only_output_folder(atlas, tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(OutputError, match="not writable"):
+            write_geopackage(atlas, folder / "rivermap.gpkg")
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o755)
+
+
+def test_permission_refused_while_creating_becomes_output_error(atlas, tmp_path, monkeypatch):
+    """As root the folder check passes; the refusal then comes from the write itself."""
+
+    def refuse(*_args, **_kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(gpkg_module, "write_table", refuse)
+    with pytest.raises(OutputError, match=r"rivermap\.gpkg.*Permission denied"):
+        write_geopackage(atlas, tmp_path / "rivermap.gpkg")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_existing_non_geopackage_is_not_replaced(atlas, tmp_path):
+    target = tmp_path / "notes.gpkg"
+    target.write_text("my notes")
+    with pytest.raises(OutputError, match="not a GeoPackage"):
+        write_geopackage(atlas, target)
+    assert target.read_text() == "my notes"
+
+
+# --------------------------------------------------------------------------- safe writing
+
+
+@pytest.fixture
+def previous(atlas, tmp_path) -> tuple[Path, str]:
+    """An existing export (Emel only) and its checksum."""
+    path = write_geopackage(atlas, tmp_path / "rivermap.gpkg", rivers=["emel"])
+    return path, _sha(path)
+
+
+def _fail_on_third_table(monkeypatch, exc: BaseException) -> None:
+    real = gpkg_module.write_table
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise exc
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(gpkg_module, "write_table", flaky)
+
+
+def test_existing_file_replaced_by_complete_new_one(atlas, previous):
+    path, before = previous
+    assert len(_read(path, "river_courses")) == 1
+    write_geopackage(atlas, path)
+    assert _sha(path) != before
+    assert len(_read(path, "river_courses")) == len(atlas["river_courses"])
+    assert _leftovers(path.parent, path.name) == []
+
+
+def test_disk_full_mid_write_leaves_previous_file(atlas, previous, monkeypatch):
+    path, before = previous
+    _fail_on_third_table(monkeypatch, OSError(errno.ENOSPC, "No space left on device"))
+    with pytest.raises(OutputError, match="No space left on device") as err:
+        write_geopackage(atlas, path)
+    assert "\n" not in str(err.value) and str(path) in str(err.value)
+    assert _sha(path) == before
+    assert _leftovers(path.parent, path.name) == []
+
+
+@pytest.mark.parametrize("exc", [KeyboardInterrupt(), RuntimeError("bug")])
+def test_interrupt_or_bug_mid_write_leaves_previous_file(atlas, previous, monkeypatch, exc):
+    path, before = previous
+    _fail_on_third_table(monkeypatch, exc)
+    with pytest.raises(type(exc)):
+        write_geopackage(atlas, path)
+    assert _sha(path) == before
+    assert _leftovers(path.parent, path.name) == []
+
+
+def test_failed_validation_leaves_previous_file(atlas, previous, monkeypatch):
+    path, before = previous
+    monkeypatch.setattr(gpkg_module, "_layer_problems", lambda *_: ["rivers: 0 features"])
+    with pytest.raises(OutputError, match="failed its check"):
+        write_geopackage(atlas, path)
+    assert _sha(path) == before
+    assert _leftovers(path.parent, path.name) == []
+
+
+#: a writer that stops after the second table and waits to be killed
+KILLED_WRITER = textwrap.dedent(
+    """
+    import pickle, sys, time
+    from pathlib import Path
+    import layers.gpkg as gpkg
+
+    atlas = pickle.loads(Path(sys.argv[1]).read_bytes())
+    marker = Path(sys.argv[3])
+    real = gpkg.write_table
+    done = []
+
+    def write_then_wait(*args, **kwargs):
+        real(*args, **kwargs)
+        done.append(1)
+        if len(done) == 2:
+            marker.write_text("half written")
+            time.sleep(600)
+
+    gpkg.write_table = write_then_wait
+    gpkg.write_geopackage(atlas, sys.argv[2])
+    """
+)
+
+
+def test_writer_killed_half_way_leaves_previous_file(atlas, previous, tmp_path_factory):
+    path, before = previous
+    work = tmp_path_factory.mktemp("killed")
+    pickled, marker = work / "atlas.pickle", work / "marker"
+    pickled.write_bytes(pickle.dumps(atlas))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, str(pickled), str(path), str(marker)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 120  # a guard against a hung child, not a timing check
+        while not marker.exists():
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "the writer never reached half way"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+    assert _sha(path) == before
+    temps = [p for p in path.parent.iterdir() if p.name != path.name]
+    assert [p.name for p in temps if not p.name.startswith(f".{path.name}.")] == []
+    assert len(temps) == 1  # the killed writer's half-written temporary, never the target
+    assert len(_read(path, "river_courses")) == 1
+    assert validator_messages(path, extra=True) == []
