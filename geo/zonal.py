@@ -292,10 +292,13 @@ def _table(
     high = sums.high.reshape(shape)[1:]
     bands = sums.bands.reshape(*shape, -1)[1:]
     used = sums.used.reshape(len(labels), *shape)[:, 1:]
-    part_names = np.array([OTHER, *parts[part_column].astype(str)], dtype=object)
+    named = parts[part_column].astype(str) if len(parts) else []
+    part_names = np.array([OTHER, *named], dtype=object)
     ids = zones[id_column].to_numpy()
     # whole zones first, then each part with cells, in part order
     zi, pi = np.nonzero((area + nodata) > 0)
+    last = np.lexsort((np.where(pi == 0, n_parts, pi), zi))  # "other" after the named parts
+    zi, pi = zi[last], pi[last]
     blocks = [
         _rows(
             ids,
