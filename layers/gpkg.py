@@ -112,7 +112,7 @@ def write_geopackage(
     layers = select_layers(atlas, rivers)
     check_target(target)
     tables = [prepare_table(layer, out_crs) for layer in layers.values()]
-    with replacing(target) as tmp:
+    with replacing(target) as tmp, gdal_config(OGR_SQLITE_SYNCHRONOUS="OFF"):
         write_tables(tmp, tables, export_notes(atlas, out_crs, rivers))
         write_styles(tmp, tables)
         write_qgis_metadata(tmp, tables, out_crs)
@@ -287,6 +287,22 @@ def replacing(target: Path) -> Iterator[Path]:
                 f"{target}: cannot write the GeoPackage ({_reason(exc)}); nothing was replaced"
             ) from exc
         raise
+
+
+@contextmanager
+def gdal_config(**options: str) -> Iterator[None]:
+    """GDAL configuration options for the duration of a block, restored afterwards.
+
+    ``OGR_SQLITE_SYNCHRONOUS=OFF`` skips SQLite's fsync after every GDAL commit while the
+    temporary file is written: a crash then only loses that file, and :func:`replacing`
+    syncs it once before the rename.
+    """
+    before = {k: pyogrio.get_gdal_config_option(k) for k in options}
+    pyogrio.set_gdal_config_options(options)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(before)
 
 
 def _reason(exc: BaseException) -> str:

@@ -6,6 +6,7 @@ re-read with pyogrio/geopandas and sqlite3; GDAL's own validator checks the resu
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import hashlib
 import os
@@ -56,6 +57,13 @@ QGIS_STYLE_COLUMNS = [
 def exported(atlas, tmp_path_factory) -> Path:
     """The full Atlas written once (EPSG:4326)."""
     return write_geopackage(atlas, tmp_path_factory.mktemp("gpkg") / "rivermap.gpkg")
+
+
+@pytest.fixture(scope="module")
+def small(atlas):
+    """The Atlas with four layers (polygons, lines, points, a table): quick to write."""
+    keep = ("basins", "river_courses", "crossings", "flows")
+    return dataclasses.replace(atlas, layers={n: atlas.layers[n] for n in keep})
 
 
 def _sql(path: Path, query: str, *args) -> list[tuple]:
@@ -256,8 +264,8 @@ def test_no_sidecar_files_after_reading(exported):
         "+proj=aea +lat_1=42 +lat_2=56 +lat_0=49 +lon_0=79 +datum=WGS84 +units=m +no_defs",
     ],
 )
-def test_export_in_another_crs(atlas, tmp_path, crs):
-    path = write_geopackage(atlas, tmp_path / "projected.gpkg", crs=crs)
+def test_export_in_another_crs(atlas, small, tmp_path, crs):
+    path = write_geopackage(small, tmp_path / "projected.gpkg", crs=crs)
     expected = atlas["crossings"].to_crs(crs)
     read = gpd.read_file(path, layer="crossings", engine="pyogrio")
     assert CRS.from_user_input(read.crs).equals(CRS.from_user_input(crs), ignore_axis_order=True)
@@ -372,9 +380,9 @@ def test_existing_non_geopackage_is_not_replaced(atlas, tmp_path):
 
 
 @pytest.fixture
-def previous(atlas, tmp_path) -> tuple[Path, str]:
+def previous(small, tmp_path) -> tuple[Path, str]:
     """An existing export (Emel only) and its checksum."""
-    path = write_geopackage(atlas, tmp_path / "rivermap.gpkg", rivers=["emel"])
+    path = write_geopackage(small, tmp_path / "rivermap.gpkg", rivers=["emel"])
     return path, _sha(path)
 
 
@@ -391,40 +399,42 @@ def _fail_on_third_table(monkeypatch, exc: BaseException) -> None:
     monkeypatch.setattr(gpkg_module, "write_table", flaky)
 
 
-def test_existing_file_replaced_by_complete_new_one(atlas, previous):
+def test_existing_file_replaced_by_complete_new_one(small, previous):
     path, before = previous
     assert len(_read(path, "river_courses")) == 1
-    write_geopackage(atlas, path)
+    write_geopackage(small, path)
     assert _sha(path) != before
-    assert len(_read(path, "river_courses")) == len(atlas["river_courses"])
+    assert len(_read(path, "river_courses")) == len(small["river_courses"])
     assert _leftovers(path.parent, path.name) == []
+    # the speed-up for the temporary file is not left switched on for others
+    assert pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS") is None
 
 
-def test_disk_full_mid_write_leaves_previous_file(atlas, previous, monkeypatch):
+def test_disk_full_mid_write_leaves_previous_file(small, previous, monkeypatch):
     path, before = previous
     _fail_on_third_table(monkeypatch, OSError(errno.ENOSPC, "No space left on device"))
     with pytest.raises(OutputError, match="No space left on device") as err:
-        write_geopackage(atlas, path)
+        write_geopackage(small, path)
     assert "\n" not in str(err.value) and str(path) in str(err.value)
     assert _sha(path) == before
     assert _leftovers(path.parent, path.name) == []
 
 
 @pytest.mark.parametrize("exc", [KeyboardInterrupt(), RuntimeError("bug")])
-def test_interrupt_or_bug_mid_write_leaves_previous_file(atlas, previous, monkeypatch, exc):
+def test_interrupt_or_bug_mid_write_leaves_previous_file(small, previous, monkeypatch, exc):
     path, before = previous
     _fail_on_third_table(monkeypatch, exc)
     with pytest.raises(type(exc)):
-        write_geopackage(atlas, path)
+        write_geopackage(small, path)
     assert _sha(path) == before
     assert _leftovers(path.parent, path.name) == []
 
 
-def test_failed_validation_leaves_previous_file(atlas, previous, monkeypatch):
+def test_failed_validation_leaves_previous_file(small, previous, monkeypatch):
     path, before = previous
     monkeypatch.setattr(gpkg_module, "_layer_problems", lambda *_: ["rivers: 0 features"])
     with pytest.raises(OutputError, match="failed its check"):
-        write_geopackage(atlas, path)
+        write_geopackage(small, path)
     assert _sha(path) == before
     assert _leftovers(path.parent, path.name) == []
 
@@ -454,11 +464,11 @@ KILLED_WRITER = textwrap.dedent(
 )
 
 
-def test_writer_killed_half_way_leaves_previous_file(atlas, previous, tmp_path_factory):
+def test_writer_killed_half_way_leaves_previous_file(small, previous, tmp_path_factory):
     path, before = previous
     work = tmp_path_factory.mktemp("killed")
     pickled, marker = work / "atlas.pickle", work / "marker"
-    pickled.write_bytes(pickle.dumps(atlas))
+    pickled.write_bytes(pickle.dumps(small))
     proc = subprocess.Popen(
         [sys.executable, "-c", KILLED_WRITER, str(pickled), str(path), str(marker)],
         stdout=subprocess.DEVNULL,
