@@ -143,6 +143,15 @@ def test_basins_fill_colour_per_class_with_declared_opacity():
     alpha = round(STYLES["basins"].fill_opacity * 255)
     fills = [_symbol_props(symbols[r.get("symbol")])["color"] for r in rules]
     assert fills == [_rgba(c, alpha) for c in (*BASIN_FILL.values, BASIN_FILL.missing)]
+    labels = [r.get("label") for r in rules]
+    assert labels == [
+        "< 0 mm/yr",
+        "0–20 mm/yr",
+        "20–40 mm/yr",
+        "40–80 mm/yr",
+        "≥ 80 mm/yr",
+        "no figure",
+    ]
     outline = _symbol_props(symbols["0"])["outline_color"]
     assert outline == _rgba(STYLES["basins"].color)
 
