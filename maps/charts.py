@@ -201,14 +201,16 @@ def profile_chart(profile: pd.DataFrame, crossings: pd.DataFrame) -> Markup:
     border crossings as dashed lines. ``profile``: ``km_from_source``, ``elevation_m``,
     ``country``; ``crossings``: ``km_from_source``, ``direction``."""
     p = profile.sort_values("km_from_source")
-    f = Frame(width=560, height=170, left=44, bottom=22)
+    f = Frame(width=480, height=150, left=44, right=18, bottom=22)
     km = p["km_from_source"].to_numpy(dtype=float)
     z = p["elevation_m"].to_numpy(dtype=float)
     ok = np.isfinite(km) & np.isfinite(z)
     km, z, country = km[ok], z[ok], p["country"].to_numpy()[ok]
-    xt = nice_ticks(0.0, float(km.max()) if km.size else 1.0, 6)
+    end = float(km.max()) if km.size and km.max() > 0 else 1.0
+    xt = nice_ticks(0.0, end, 5)
+    xt = xt[xt <= end]
     yt = nice_ticks(float(z.min()) if z.size else 0.0, float(z.max()) if z.size else 1.0, 4)
-    x = _scale(km, xt[0], xt[-1], f.x0, f.x1)
+    x = _scale(km, 0.0, end, f.x0, f.x1)
     y = _scale(z, yt[0], yt[-1], f.y0, f.y1)
     # one polyline per run of the same country, sharing the boundary vertex
     change = np.flatnonzero(country[1:] != country[:-1]) + 1
@@ -226,7 +228,7 @@ def profile_chart(profile: pd.DataFrame, crossings: pd.DataFrame) -> Markup:
         else []
     )
     area = _path(np.r_[np.c_[x, y], [[x[-1], f.y0], [x[0], f.y0]]], close=True) if km.size else ""
-    cx = _scale(crossings["km_from_source"].to_numpy(dtype=float), xt[0], xt[-1], f.x0, f.x1)
+    cx = _scale(crossings["km_from_source"].to_numpy(dtype=float), 0.0, end, f.x0, f.x1)
     marks = [
         {"x": round(xi, 1), "label": str(d), "title": f"{d} at km {num(k)}"}
         for xi, d, k in zip(cx, crossings["direction"], crossings["km_from_source"], strict=True)
@@ -242,7 +244,7 @@ def profile_chart(profile: pd.DataFrame, crossings: pd.DataFrame) -> Markup:
         yaxis=_y_axis(f, yt, "m"),
         xaxis=[
             {"x": round(v, 1), "label": num(t)}
-            for t, v in zip(xt, _scale(xt, xt[0], xt[-1], f.x0, f.x1), strict=True)
+            for t, v in zip(xt, _scale(xt, 0.0, end, f.x0, f.x1), strict=True)
         ],
     )
 

@@ -15,6 +15,7 @@ from pyproj import Transformer
 
 #: display tolerances (degrees) and coordinate decimals per zoom detail
 LINE_TOLERANCE_DEG = 0.003
+NETWORK_TOLERANCE_DEG = 0.01
 POLYGON_TOLERANCE_DEG = 0.01
 LINE_DECIMALS = 4
 POLYGON_DECIMALS = 3
@@ -27,13 +28,14 @@ class Detail:
     """How finely a page draws its geometries (degrees; decimals of lon/lat)."""
 
     line_tolerance: float = LINE_TOLERANCE_DEG
+    network_tolerance: float = NETWORK_TOLERANCE_DEG
     polygon_tolerance: float = POLYGON_TOLERANCE_DEG
     line_decimals: int = LINE_DECIMALS
     polygon_decimals: int = POLYGON_DECIMALS
 
 
 OVERVIEW = Detail()
-RIVER = Detail(line_tolerance=0.0015, polygon_tolerance=0.005)
+RIVER = Detail(line_tolerance=0.0015, network_tolerance=0.004, polygon_tolerance=0.005)
 
 
 def end_points(*geometry_arrays: np.ndarray) -> np.ndarray:
@@ -58,6 +60,8 @@ def simplify_lines(geoms: np.ndarray, tolerance: float, keep: np.ndarray) -> np.
     """
     geoms = np.asarray(geoms)
     lines, line_of = shapely.get_parts(geoms, return_index=True)
+    filled = ~shapely.is_empty(lines)
+    lines, line_of = lines[filled], line_of[filled]
     coords, idx = shapely.get_coordinates(lines, return_index=True)
     if len(coords) == 0:
         return geoms
@@ -98,6 +102,11 @@ def simplify_polygons(geoms: np.ndarray, tolerance: float, *, coverage: bool) ->
     else:
         out = shapely.simplify(geoms, tolerance, preserve_topology=True)
     return shapely.make_valid(out)
+
+
+def clip_to(geoms: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    """Cut geometries at a lon/lat rectangle (west, south, east, north) for display."""
+    return shapely.clip_by_rect(np.asarray(geoms), *box)
 
 
 def round_coords(geoms: np.ndarray, decimals: int) -> np.ndarray:

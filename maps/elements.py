@@ -107,6 +107,7 @@ class ImageLayer(MacroLayer):
         blend: str = "",
     ) -> None:
         super().__init__(name, overlay=overlay, show=show)
+        self._name = "ImageLayer"
         self.url, self.bounds = url, bounds
         self.options = {
             "opacity": opacity,
@@ -118,7 +119,12 @@ class ImageLayer(MacroLayer):
 
 class GeoLayer(MacroLayer):
     """Features from columnar data: ``geoms`` (a JSON array of GeoJSON geometries, numbers
-    only) and ``props`` (styles, style index, popups, tooltips, keys; see rivermap.js)."""
+    only) and ``props`` (styles, style index, tooltips, keys; see rivermap.js).
+
+    ``props["popups"]`` maps a popup key to its (escaped) HTML and ``props["popup"]`` gives
+    each feature's key; the HTML goes into ``<template>`` elements of the page rather than into
+    the script, where JSON escaping of ``<``/``>`` would double its size.
+    """
 
     template_name = "geo_layer.js.j2"
 
@@ -126,7 +132,15 @@ class GeoLayer(MacroLayer):
         self, name: str, geoms: str, props: dict, *, kind: str = "path", show: bool = True
     ) -> None:
         super().__init__(name, show=show)
-        self.geoms, self.props, self.options = geoms, props, {"kind": kind}
+        self._name = "GeoLayer"
+        props = dict(props)
+        popups = props.pop("popups", None) or {}
+        position = {key: k for k, key in enumerate(popups)}
+        if props.get("popup") is not None:
+            props["popup"] = [position.get(key) for key in props["popup"]]
+        self.popup_html = list(popups.values())
+        self.geoms, self.props = geoms, props
+        self.options = {"kind": kind, "templates": f"{self.get_name()}-popups"}
 
 
 class ArrowLayer(MacroLayer):
@@ -138,15 +152,22 @@ class ArrowLayer(MacroLayer):
         self, name: str, points: list, *, spacing_m: float, pane: str, show: bool = True
     ) -> None:
         super().__init__(name, show=show)
+        self._name = "ArrowLayer"
         self.points, self.options = points, {"spacing_m": spacing_m, "pane": pane}
 
 
 class Controls(Macro):
     """Title, zoom, fullscreen, measure, search, scale, minimap, legend, year, profile and
-    attribution: one element so they are added after every layer, in a fixed order."""
+    attribution: one element so they are added after every layer, in a fixed order.
+
+    ``panels`` (title, legend, profile) are escaped HTML put in ``<template id=rm-panel-*>``
+    elements; ``config`` holds the rest as JSON; ``layers`` maps roles to layer variables."""
 
     template_name = "controls.js.j2"
 
-    def __init__(self, config: dict, layers: dict[str, str], image: str | None) -> None:
+    def __init__(
+        self, config: dict, panels: dict[str, str], layers: dict[str, str], image: str | None
+    ) -> None:
         super().__init__()
-        self.config, self.layers, self.image = config, layers, image
+        self._name = "Controls"
+        self.config, self.panels, self.layers, self.image = config, panels, layers, image

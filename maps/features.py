@@ -7,6 +7,7 @@ All geometries are EPSG:4326 lon/lat.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -37,20 +38,25 @@ PANES = {
 }
 #: how much less the rivers that are not the page's subject stand out
 CONTEXT_OPACITY = 0.5
+#: the traced mainstem's casing is this many pixels wider than its widest reach
+CASING_PX = 2.5
 #: arrows: level k is spacing / 2**k apart (levels 0-3)
 ARROW_LEVELS = 4
 
 
 @dataclass(frozen=True)
 class View:
-    """What one page shows: ``box`` (west, south, east, north; degrees) limits the data,
-    ``fit`` the initial view [[S, W], [N, E]], ``focus`` the river ids drawn in full."""
+    """What one page shows: ``box`` (west, south, east, north; degrees) selects the features
+    and cuts the drawn basins, network, lakes and borders (the page's region), ``fit`` is the
+    initial view [[S, W], [N, E]], ``focus`` the river ids drawn in full."""
 
     box: tuple[float, float, float, float]
     fit: list[list[float]]
     detail: Detail
     focus: frozenset[str]
     arrow_spacing_m: float
+    #: the basins choropleth is on when the page opens (the overview) or off (river pages)
+    basins_shown: bool = True
 
 
 def clip(frame: gpd.GeoDataFrame, box: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
@@ -108,8 +114,9 @@ def _class_values(frame: pd.DataFrame, column: str, classes, default: object) ->
 def river_layers(
     atlas: Atlas, view: View, keep: np.ndarray, name: str, casing_name: str
 ) -> tuple[GeoLayer, GeoLayer]:
-    """Traced rivers by country (width by ``width_class``) and, under them, the traced
-    mainstem of the page's rivers as a dark casing."""
+    """Traced rivers by country (width by ``width_class``) and the traced mainstem of the
+    page's rivers as a dark casing under them: ``(rivers, casing)``; add the casing after
+    the rivers (it reads their geometries; its pane keeps it below)."""
     style = STYLES["rivers"]
     pieces = clip(atlas["rivers"], view.box)
     colours = {c.value: c.color for c in style.categories}
@@ -148,20 +155,20 @@ def river_layers(
         "key": pieces["river_id"].tolist(),
     }
     rivers = GeoLayer(name, geoms, props)
-    casing = _casing(courses.loc[courses["river_id"].isin(view.focus)], pieces, width, view, keep)
-    return GeoLayer(casing_name, casing[0], casing[1]), rivers
+    return rivers, _casing(rivers, np.flatnonzero(focus), width[focus], casing_name)
 
 
-def _casing(courses, pieces, width, view, keep) -> tuple[str, dict]:
-    style = STYLES["river_courses"]
-    widest = pd.Series(width, index=pieces["river_id"].to_numpy()).groupby(level=0).max()
-    weight = courses["river_id"].map(widest).fillna(STYLES["rivers"].width).to_numpy() + 3.0
+def _casing(rivers: GeoLayer, rows: np.ndarray, width: np.ndarray, name: str) -> GeoLayer:
+    """The traced mainstem of the page's rivers: a dark line ``CASING_PX`` wider than each
+    reach, drawn under it (own pane); it reuses the rivers layer's geometries in the page."""
     styles, index = factorize_styles(
-        pd.DataFrame({"weight": weight}),
-        path_style(style, pane=_pane("casing"), interactive=False, opacity=0.85),
+        pd.DataFrame({"weight": width + CASING_PX}),
+        path_style(STYLES["river_courses"], pane=_pane("casing"), interactive=False, opacity=0.85),
     )
-    props = {"styles": styles, "style": index, "key": courses["river_id"].tolist()}
-    return _lines(courses.geometry.values, view.detail, keep), props
+    geoms = (
+        f"{json.dumps(rows.tolist())}.map(function (i) {{ return {rivers.get_name()}_geoms[i]; }})"
+    )
+    return GeoLayer(name, geoms, {"styles": styles, "style": index})
 
 
 def _lines(geoms: np.ndarray, detail: Detail, keep: np.ndarray) -> str:
@@ -202,7 +209,11 @@ def network_layer(atlas: Atlas, view: View, keep: np.ndarray, name: str) -> GeoL
     """Every reach of the network, thin and not clickable."""
     net = clip(atlas["network"], view.box)
     base = path_style(STYLES["network"], pane=_pane("network"), interactive=False)
-    return GeoLayer(name, _lines(net.geometry.values, view.detail, keep), {"styles": [base]})
+    geoms = display.simplify_lines(net.geometry.values, view.detail.network_tolerance, keep)
+    geoms = display.clip_to(geoms, view.box)
+    geoms = geoms[~shapely.is_empty(geoms)]
+    text = display.geojson_array(display.round_coords(geoms, view.detail.line_decimals))
+    return GeoLayer(name, text, {"styles": [base]})
 
 
 def borders_layer(atlas: Atlas, view: View, keep: np.ndarray, name: str) -> GeoLayer:
@@ -220,13 +231,15 @@ def borders_layer(atlas: Atlas, view: View, keep: np.ndarray, name: str) -> GeoL
 def lakes_layer(atlas: Atlas, view: View, name: str) -> GeoLayer:
     """Lakes and reservoirs; the register's lakes labelled with their name and a popup."""
     lakes = clip(atlas["lakes"], view.box)
+    if "scalerank" in lakes:  # labels of the more prominent lakes first (they win overlaps)
+        lakes = lakes.sort_values("scalerank", kind="stable")
     named = (
         (lakes["lake_id"].fillna("") != "").to_numpy()
         if "lake_id" in lakes
         else np.zeros(len(lakes), bool)
     )
     geoms = display.simplify_polygons(
-        lakes.geometry.values, view.detail.line_tolerance, coverage=False
+        display.clip_to(lakes.geometry.values, view.box), view.detail.line_tolerance, coverage=False
     )
     records = lakes.drop(columns="geometry").to_dict("records")
     pops = {
@@ -249,7 +262,7 @@ def lakes_layer(atlas: Atlas, view: View, name: str) -> GeoLayer:
     return GeoLayer(name, text, props)
 
 
-def basins_layer(atlas: Atlas, view: View, name: str) -> GeoLayer:
+def basins_layer(atlas: Atlas, view: View, name: str, *, show: bool = True) -> GeoLayer:
     """Basins filled by ``fill_class`` (P − ET) where the flows step set it, with area per
     country and the water balance charts in the popup."""
     style = STYLES["basins"]
@@ -274,7 +287,9 @@ def basins_layer(atlas: Atlas, view: View, name: str) -> GeoLayer:
         for r in records
     }
     geoms = display.simplify_polygons(
-        basins.geometry.values, view.detail.polygon_tolerance, coverage=False
+        display.clip_to(basins.geometry.values, view.box),
+        view.detail.polygon_tolerance,
+        coverage=False,
     )
     props = {
         "styles": styles,
@@ -285,7 +300,7 @@ def basins_layer(atlas: Atlas, view: View, name: str) -> GeoLayer:
         "key": [str(r[bid]) for r in records],
     }
     text = display.geojson_array(display.round_coords(geoms, view.detail.polygon_decimals))
-    return GeoLayer(name, text, props)
+    return GeoLayer(name, text, props, show=show)
 
 
 def _water_balance(atlas: Atlas, bid: str):

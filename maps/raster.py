@@ -66,9 +66,9 @@ def to_web_mercator(
         src_crs, WEB_MERCATOR, cols, rows, *bounds, dst_bounds=merc, resolution=res
     )
     scale = math.sqrt(max(1.0, width * height / max_pixels))
-    if scale > 1.0:
-        width, height = int(width / scale), int(height / scale)
-        dst_transform = rasterio.transform.from_bounds(*merc, width, height)
+    width, height = max(1, int(width / scale)), max(1, int(height / scale))
+    # the grid spans exactly the source's bounds: no column half outside it
+    dst_transform = rasterio.transform.from_bounds(*merc, width, height)
     out = np.zeros((bands + 1, height, width), dtype=np.uint8)
     reproject(
         src,
@@ -136,7 +136,7 @@ def raster_overlay(
     crs: CRS | str | int,
     *,
     name: str,
-    fmt: str = "png",
+    fmt: str = "auto",
     opacity: float = 1.0,
     overlay: bool = True,
     show: bool = True,
@@ -145,12 +145,18 @@ def raster_overlay(
 ) -> ImageLayer:
     """A Leaflet image layer of a raster ``(bands, rows, cols)`` uint8 in any CRS.
 
-    ``fmt="jpeg"`` suits opaque photographic images (shaded relief: ~8× smaller than PNG);
-    ``"png"`` keeps the transparency of cells outside the raster. ``blend`` is a CSS
-    ``mix-blend-mode`` (``"multiply"`` lays a grey hillshade over a basemap).
+    ``fmt="jpeg"`` suits opaque photographic images (shaded relief, hillshade: 5–8× smaller
+    than PNG); ``"png"`` keeps transparency (cells outside the raster, an alpha band);
+    ``"auto"`` takes JPEG when every pixel is opaque. ``blend`` is a CSS ``mix-blend-mode``
+    (``"multiply"`` lays a grey hillshade over a basemap).
     """
     img = to_web_mercator(array, transform, crs, max_pixels=max_pixels)
-    pixels = img.array[:-1] if fmt == "jpeg" else _alpha(img.array)
+    pixels = _alpha(img.array)
+    if fmt == "auto":
+        opaque = pixels.shape[0] in (2, 4) and bool((pixels[-1] == 255).all())
+        fmt = "jpeg" if opaque else "png"
+    if fmt == "jpeg":
+        pixels = pixels[:-1] if pixels.shape[0] in (2, 4) else pixels
     return ImageLayer(
         data_uri(encode(pixels, fmt), fmt),
         img.bounds,
@@ -184,3 +190,24 @@ def read_window(
             return src.read(window=win), src.window_transform(win), src.crs
     except rasterio.errors.RasterioIOError as exc:
         raise RasterError(f"{path}: cannot read the raster ({exc})") from exc
+
+
+def crop(
+    array: np.ndarray,
+    transform: Affine,
+    crs: CRS | str | int,
+    box: tuple[float, float, float, float],
+) -> tuple[np.ndarray, Affine, CRS]:
+    """The part of an in-memory raster over lon/lat ``box`` (west, south, east, north)."""
+    crs = CRS.from_user_input(crs)
+    a = np.asarray(array)
+    a = a[None] if a.ndim == 2 else a
+    b = transform_bounds(4326, crs, *box)
+    win = from_bounds(*b, transform=transform).round_offsets().round_lengths()
+    full = rasterio.windows.Window(0, 0, a.shape[-1], a.shape[-2])
+    try:
+        win = win.intersection(full)
+    except rasterio.errors.WindowError:
+        return a, transform, crs
+    rows, cols = win.toslices()
+    return a[:, rows, cols], rasterio.windows.transform(win, transform), crs

@@ -7,27 +7,30 @@ Coordinates are EPSG:4326 lon/lat; the page displays them in Web Mercator (Leafl
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
 import folium
 import numpy as np
+import rasterio
 import shapely
 import xyzservices.providers as xyz
 from markupsafe import escape
+from rasterio.warp import transform_bounds
 
 from geo.course import point_at
 from geo.errors import OutputError, RegisterError
 from layers.atlas import Atlas
 from layers.register import LANGS
-from layers.styles import BASIN_FILL, FLOW_WIDTH, GAUGE_RADIUS, STYLES
+from layers.styles import BASIN_FILL, FLOW_WIDTH, GAUGE_RADIUS, STYLES, Classes
 from maps import display, features
 from maps.assets import inline_assets
 from maps.charts import profile_chart
 from maps.elements import Controls, OfflineMap
 from maps.features import View
 from maps.popups import country_name
-from maps.raster import raster_overlay, read_window
+from maps.raster import crop, raster_overlay, read_window
 from maps.templating import num, render
 
 #: layer names in the layer control (also the legend sections' keys)
@@ -52,6 +55,10 @@ ONLINE_BASEMAPS = (
 #: level-0 spacing of the flow arrows (metres along the river)
 ARROW_SPACING_M = {"overview": 200_000.0, "river": 100_000.0}
 MAP_HEIGHT = "100%"
+#: room left for the panels when the page opens (px): left column, right column
+FIT_PADDING = ((56, 24), (330, 28))
+#: river pages wider than this (degrees of longitude) are drawn with the overview's detail
+FINE_DETAIL_UP_TO_DEG = 10.0
 
 
 # ---------- views ----------
@@ -78,8 +85,27 @@ def _fit(box: tuple[float, ...]) -> list[list[float]]:
     return [[round(s, 4), round(w, 4)], [round(n, 4), round(e, 4)]]
 
 
+def region_box(atlas: Atlas) -> tuple[float, float, float, float] | None:
+    """Lon/lat bounds of the relief raster: the region the embedded data covers."""
+    path = _relief_path(atlas)
+    if path is None:
+        return None
+    with rasterio.open(path) as src:
+        w, s, e, n = transform_bounds(src.crs, 4326, *src.bounds)
+    return (w, s, e, n)
+
+
+def _relief_path(atlas: Atlas) -> Path | None:
+    try:
+        path = Path(atlas.sources.path("relief"))
+    except KeyError:
+        return None
+    return path if path.exists() else None
+
+
 def overview_view(atlas: Atlas) -> View:
-    """All traced rivers, framed on their basins (``River.basin``) and courses."""
+    """All traced rivers, framed on their basins (``River.basin``) and courses; the data is
+    cut at the relief's region (else at that frame)."""
     ids = [r.id for r in atlas.rivers]
     courses = atlas["river_courses"]
     geoms = [courses.geometry.values]
@@ -89,12 +115,14 @@ def overview_view(atlas: Atlas) -> View:
         if col in basins.columns and wanted:
             geoms.append(basins.loc[basins[col].astype(str).isin(wanted)].geometry.values)
             break
-    box = _pad(_bounds(np.concatenate(geoms)), 0.02, 0.3)
-    return View(box, _fit(box), display.OVERVIEW, frozenset(ids), ARROW_SPACING_M["overview"])
+    fit = _pad(_bounds(np.concatenate(geoms)), 0.0, 0.0)
+    box = region_box(atlas) or _pad(fit, 0.05, 0.5)
+    return View(box, _fit(fit), display.OVERVIEW, frozenset(ids), ARROW_SPACING_M["overview"], True)
 
 
 def river_view(atlas: Atlas, river_id: str) -> View:
-    """One river and its headwaters (register rivers whose ``parent`` is it), with context."""
+    """One river and its headwaters (register rivers whose ``parent`` is it), with context;
+    finer detail unless the river spans more than ``FINE_DETAIL_UP_TO_DEG`` of longitude."""
     known = [r.id for r in atlas.rivers]
     if river_id not in known:
         raise RegisterError(f"river map: no traced river {river_id!r}; traced: {', '.join(known)}")
@@ -102,7 +130,16 @@ def river_view(atlas: Atlas, river_id: str) -> View:
     courses = atlas["river_courses"]
     fit = _pad(_bounds(courses.loc[courses["river_id"].isin(focus)].geometry.values), 0.06, 0.4)
     box = _pad(fit, 0.35, 0.8)
-    return View(box, _fit(fit), display.RIVER, frozenset(focus), ARROW_SPACING_M["river"])
+    region = region_box(atlas)
+    if region is not None:
+        box = (
+            max(box[0], region[0]),
+            max(box[1], region[1]),
+            min(box[2], region[2]),
+            min(box[3], region[3]),
+        )
+    detail = display.RIVER if fit[2] - fit[0] <= FINE_DETAIL_UP_TO_DEG else display.OVERVIEW
+    return View(box, _fit(fit), detail, frozenset(focus), ARROW_SPACING_M["river"], False)
 
 
 # ---------- pages ----------
@@ -147,36 +184,39 @@ def _page(
         tiles=None,
         zoom_control=False,
         height=MAP_HEIGHT,
+        zoom_snap=0.25,
+        zoom_delta=0.5,
     )
     m.get_root().title = str(escape(title))
     m.add_child(inline_assets())
     relief = _basemaps(m, atlas, view, online_basemaps)
     layers = _layers(m, atlas, view)
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
-    config = {
+    panels = {
         "title": render("title.html.j2", title=title, lines=lines),
-        "search": _search(atlas, view),
         "legend": _legend(atlas, view, layers),
-        "profile": profile,
+    }
+    if profile:
+        panels["profile"] = profile
+    config = {
+        "search": _search(atlas, view),
+        "profile": bool(profile),
         "year": features.year_config(atlas, view),
         "region": overview_view(atlas).fit,
         "minimap": _minimap_lines(atlas),
         "attribution": _attribution(atlas),
     }
     roles = {k: layers[k].get_name() for k in ("basins", "rivers", "lakes") if k in layers}
-    m.add_child(Controls(config, roles, relief.get_name() if relief else None))
-    m.fit_bounds(view.fit)
+    m.add_child(Controls(config, panels, roles, relief.get_name() if relief else None))
+    m.fit_bounds(view.fit, padding_top_left=FIT_PADDING[0], padding_bottom_right=FIT_PADDING[1])
     return m
 
 
 def _basemaps(m: folium.Map, atlas: Atlas, view: View, online: bool):
     """The embedded shaded relief (default), the hillshade overlay and online tiles."""
     relief = None
-    try:
-        path = atlas.sources.path("relief")
-    except KeyError:
-        path = None
-    if path is not None and Path(path).exists():
+    path = _relief_path(atlas)
+    if path is not None:
         array, transform, crs = read_window(str(path), view.box)
         relief = raster_overlay(
             array, transform, crs, name=NAMES["relief"], fmt="jpeg", overlay=False
@@ -188,8 +228,15 @@ def _basemaps(m: folium.Map, atlas: Atlas, view: View, online: bool):
             folium.TileLayer(provider, name=name, overlay=False, show=relief is None).add_to(m)
     shade = atlas.rasters.get("hillshade")
     if shade is not None:
+        array, transform, crs = crop(*shade, view.box)
         layer = raster_overlay(
-            *shade, name=NAMES["hillshade"], fmt="png", opacity=0.55, blend="multiply", show=False
+            array,
+            transform,
+            crs,
+            name=NAMES["hillshade"],
+            opacity=0.6,
+            blend="multiply",
+            show=False,
         )
         layer.options["pane"] = "tilePane"
         m.add_child(layer)
@@ -200,12 +247,12 @@ def _layers(m: folium.Map, atlas: Atlas, view: View) -> dict:
     """Add every vector layer in drawing order; returns them by role."""
     keep = display.end_points(atlas["network"].geometry.values, atlas["rivers"].geometry.values)
     layers: dict = {
-        "basins": features.basins_layer(atlas, view, NAMES["basins"]),
+        "basins": features.basins_layer(atlas, view, NAMES["basins"], show=view.basins_shown),
         "lakes": features.lakes_layer(atlas, view, NAMES["lakes"]),
         "network": features.network_layer(atlas, view, keep, NAMES["network"]),
         "borders": features.borders_layer(atlas, view, keep, NAMES["borders"]),
     }
-    layers["casing"], layers["rivers"] = features.river_layers(
+    layers["rivers"], layers["casing"] = features.river_layers(
         atlas, view, keep, NAMES["rivers"], NAMES["casing"]
     )
     layers["arrows"] = features.arrow_layer(atlas, view, NAMES["arrows"])
@@ -280,7 +327,7 @@ def _legend(atlas: Atlas, view: View, layers: dict) -> str:
     if FLOW_WIDTH.column in pieces:
         items += [
             {"kind": "line", "color": "#555", "width": w, "label": f"mean discharge {label}"}
-            for label, w in FLOW_WIDTH.legend()
+            for label, w in legend_entries(FLOW_WIDTH)
         ]
     casing = STYLES["river_courses"]
     sections = [
@@ -294,7 +341,7 @@ def _legend(atlas: Atlas, view: View, layers: dict) -> str:
                     "color": casing.color,
                     "width": 7,
                     "inner": "#0072B2",
-                    "label": "source to mouth of the page's river",
+                    "label": "source to mouth",
                     "casing": True,
                 }
             ],
@@ -324,7 +371,7 @@ def _legend(atlas: Atlas, view: View, layers: dict) -> str:
                         "color": g.color,
                         "label": label,
                     }
-                    for label, r in GAUGE_RADIUS.legend()
+                    for label, r in legend_entries(GAUGE_RADIUS)
                 ],
             }
         )
@@ -366,6 +413,16 @@ def _legend(atlas: Atlas, view: View, layers: dict) -> str:
     return str(render("legend.html.j2", sections=sections, sources=sources))
 
 
+def legend_entries(classes: Classes) -> list[tuple[str, float | str]]:
+    """``Classes.legend()`` with open-ended classes written ``≥ 400`` / ``< 0``."""
+    out = []
+    for label, value in classes.legend():
+        label = re.sub(r"^(\S+)–∞", r"≥ \1", label)
+        label = re.sub(r"^-?∞–(\S+)", r"< \1", label)
+        out.append((label, value))
+    return out
+
+
 def _basin_legend(atlas: Atlas) -> dict:
     b = STYLES["basins"]
     classed = BASIN_FILL.column in atlas["basins"] or "water_balance_monthly" in atlas
@@ -394,7 +451,7 @@ def _basin_legend(atlas: Atlas) -> dict:
         "period": period,
         "entries": [
             {"kind": "fill", "fill": colour, "color": b.color, "opacity": 0.75, "label": label}
-            for label, colour in BASIN_FILL.legend()
+            for label, colour in legend_entries(BASIN_FILL)
         ],
     }
 
@@ -407,13 +464,14 @@ def _minimap_lines(atlas: Atlas) -> list:
 
 
 def _attribution(atlas: Atlas) -> list[str]:
-    """One escaped attribution per distinct source used by the page, relief included."""
+    """Every distinct source credit of the page (relief included), each part once, escaped."""
     texts = [p.attribution for p in atlas.provenance()]
     try:
         texts.append(atlas.sources.about("relief").attribution)
     except KeyError:
         pass
-    return [str(escape(t)) for t in dict.fromkeys(texts) if t]
+    parts = [part.strip() for t in texts for part in t.split(";")]
+    return [str(escape(p)) for p in dict.fromkeys(parts) if p]
 
 
 def _profile(atlas: Atlas, river_id: str) -> str | None:

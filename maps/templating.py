@@ -70,9 +70,9 @@ def template(name: str) -> jinja2.Template:
     return environment().get_template(name)
 
 
-def render(name: str, **context: object) -> Markup:
+def render(template_name: str, **context: object) -> Markup:
     """Render a template; the result is marked safe (it was escaped while rendering)."""
-    return Markup(template(name).render(**context))
+    return Markup(template(template_name).render(**context))
 
 
 @cache

@@ -13,6 +13,8 @@
    * (search/recolour key), angle (crossing arrows, degrees on screen). */
   RM.geo = function (geoms, props, opts) {
     var group = L.featureGroup();
+    var box = document.getElementById(opts.templates);
+    var templates = box ? box.children : [];
     group.rmByKey = {};
     group.beforeAdd = function (map) {
       props.styles.forEach(function (s) { pane(map, s.pane); });
@@ -20,9 +22,9 @@
     geoms.forEach(function (g, i) {
       var style = props.styles[props.style ? props.style[i] : 0];
       var layer = makeLayer(g, style, opts.kind, props.angle ? props.angle[i] : null);
-      var popup = props.popup ? props.popup[i] : null;
-      if (popup !== null && popup !== undefined) {
-        layer.bindPopup(props.popups[popup], { maxWidth: 380, minWidth: 240, autoPanPadding: [40, 40] });
+      var popup = props.popup ? templates[props.popup[i]] : null;
+      if (popup) {
+        layer.bindPopup(function () { return popup.innerHTML; }, { maxWidth: 380, minWidth: 240, autoPanPadding: [40, 40] });
       }
       if (props.tip && props.tip[i]) {
         var permanent = !!(props.label && props.label[i]);
@@ -71,8 +73,9 @@
   }
 
   /* Flow arrows along the rivers; points: [lat, lon, bearing, level]. Level k arrows are
-   * spacing/2^k apart; a level shows once its arrows are at least MIN_PX apart on screen. */
-  var MIN_PX = 70;
+   * spacing/2^k apart; a level shows once its arrows are at least MIN_PX apart on screen
+   * (level 0 always shows). */
+  var MIN_PX = 60;
   RM.arrows = function (points, opts) {
     var group = L.layerGroup();
     group.beforeAdd = function (map) { pane(map, opts.pane); };
@@ -86,7 +89,7 @@
       var lat = map.getCenter().lat * Math.PI / 180;
       var mpp = 40075016.686 * Math.cos(lat) / Math.pow(2, map.getZoom() + 8);
       var level = Math.floor(Math.log2(opts.spacing_m / (MIN_PX * mpp)));
-      c.setAttribute('data-arrows', String(Math.max(-1, Math.min(3, level))));
+      c.setAttribute('data-arrows', String(Math.max(0, Math.min(3, level))));
     }
     group.on('add', function () {
       this._map.on('zoomend moveend load', update);
@@ -130,12 +133,12 @@
     pause: '<svg viewBox="0 0 16 16"><path d="M4 2.5h3v11H4zM9 2.5h3v11H9z"/></svg>',
   };
 
-  /* A panel control holding HTML rendered (and escaped) in Python. */
+  /* A panel control holding HTML rendered (and escaped) in Python, kept in a <template>. */
   var Panel = L.Control.extend({
-    options: { position: 'topright', className: '', html: '' },
+    options: { position: 'topright', className: '', template: '' },
     onAdd: function () {
       var div = quiet(el('div', 'rm-panel leaflet-bar ' + this.options.className));
-      div.innerHTML = this.options.html;
+      div.innerHTML = document.getElementById(this.options.template).innerHTML;
       return div;
     },
   });
@@ -310,8 +313,8 @@
       var mean = (this._mean = el('button', 'rm-year-mean', row, 'mean'));
       mean.type = 'button';
       mean.title = 'Mean of ' + y.years[0] + '–' + y.years[y.years.length - 1];
-      L.DomEvent.on(range, 'input', function () { self.set(Number(range.value)); });
-      L.DomEvent.on(mean, 'click', function () { self.set(null); });
+      L.DomEvent.on(range, 'input', function () { self.show(); self.set(Number(range.value)); });
+      L.DomEvent.on(mean, 'click', function () { self.show(); self.set(null); });
       this._style = el('style', '', document.head);
       this._map = map;
       this.set(null);
@@ -334,8 +337,12 @@
       var title = document.querySelectorAll('.rm-basin-period');
       for (var i = 0; i < title.length; i++) title[i].textContent = text;
     },
+    show: function () {
+      if (!this._map.hasLayer(this.options.layer)) this._map.addLayer(this.options.layer);
+    },
     toggle: function () {
       var self = this, y = this.options.year;
+      this.show();
       if (this._timer) {
         clearInterval(this._timer);
         this._timer = null;
@@ -356,18 +363,22 @@
   /* ---------- everything on one map ---------- */
 
   RM.setup = function (map, layers, image, cfg) {
-    new Panel({ position: 'topleft', className: 'rm-title', html: cfg.title }).addTo(map);
+    new Panel({ position: 'topleft', className: 'rm-title', template: 'rm-panel-title' }).addTo(map);
     L.control.zoom({ position: 'topleft' }).addTo(map);
     new Fullscreen().addTo(map);
     new Measure().addTo(map);
     RM.search = new Search({ entries: cfg.search, layers: layers }).addTo(map);
     L.control.scale({ position: 'bottomleft', imperial: false, maxWidth: 160 }).addTo(map);
-    if (cfg.profile) new Panel({ position: 'bottomleft', className: 'rm-profile', html: cfg.profile }).addTo(map);
+    if (cfg.profile) new Panel({ position: 'bottomleft', className: 'rm-profile', template: 'rm-panel-profile' }).addTo(map);
     if (cfg.year && layers.basins) RM.year = new Year({ year: cfg.year, layer: layers.basins }).addTo(map);
     new Minimap({ bounds: cfg.region, image: image, lines: cfg.minimap }).addTo(map);
-    new Panel({ position: 'bottomright', className: 'rm-legend', html: cfg.legend }).addTo(map);
+    new Panel({ position: 'topright', className: 'rm-legend', template: 'rm-panel-legend' }).addTo(map);
     cfg.attribution.forEach(function (a) { map.attributionControl.addAttribution(a); });
     legendFollowsLayers(map);
+    fitLegend(map);
+    map.on('resize overlayadd overlayremove baselayerchange', function () { fitLegend(map); });
+    map.on('zoomend overlayadd', function () { declutter(map); });
+    map.whenReady(function () { declutter(map); });
     var done = function () { window.rmReady = true; };
     if (image && map.hasLayer(image)) {
       var img = image.getElement();
@@ -377,6 +388,31 @@
       map.whenReady(done);
     }
   };
+
+  /* The legend takes the height left between the layer list and the bottom-right corner. */
+  function fitLegend(map) {
+    var legend = map.getContainer().querySelector('.rm-legend');
+    if (!legend) return;
+    var box = map.getContainer().getBoundingClientRect();
+    var below = map.getContainer().querySelector('.leaflet-bottom.leaflet-right').getBoundingClientRect();
+    var room = below.top - legend.getBoundingClientRect().top - 12;
+    legend.style.maxHeight = Math.max(80, Math.min(room, box.height)) + 'px';
+  }
+
+  /* Permanent labels (lake names) that overlap an earlier one are hidden until zoomed in. */
+  function declutter(map) {
+    var labels = map.getContainer().querySelectorAll('.rm-label'), kept = [];
+    for (var i = 0; i < labels.length; i++) {
+      labels[i].style.visibility = '';
+      var r = labels[i].getBoundingClientRect(), clash = false;
+      for (var k = 0; k < kept.length && !clash; k++) {
+        var q = kept[k];
+        clash = r.left < q.right && r.right > q.left && r.top < q.bottom && r.bottom > q.top;
+      }
+      if (clash) labels[i].style.visibility = 'hidden';
+      else kept.push(r);
+    }
+  }
 
   /* Legend sections carry data-layer = the layer control name; hide those of hidden layers. */
   function legendFollowsLayers(map) {
