@@ -56,7 +56,7 @@ ONLINE_BASEMAPS = (
 ARROW_SPACING_M = {"overview": 200_000.0, "river": 100_000.0}
 MAP_HEIGHT = "100%"
 #: room left for the panels when the page opens (px): left column, right column
-FIT_PADDING = ((56, 24), (330, 28))
+FIT_PADDING = ((56, 90), (330, 20))
 #: river pages wider than this (degrees of longitude) are drawn with the overview's detail
 FINE_DETAIL_UP_TO_DEG = 10.0
 

@@ -8,6 +8,9 @@
 
   /* ---------- layers ---------- */
 
+  /* Popups keep clear of the title (top left) and the layer list (top right). */
+  var POPUP = { maxWidth: 380, minWidth: 240, autoPanPaddingTopLeft: [60, 110], autoPanPaddingBottomRight: [40, 30] };
+
   /* Features from columnar data. props: styles (list of Leaflet path options), style (index per
    * feature), tip (tooltip HTML), label (permanent tooltip?), popup (key into popups), key
    * (search/recolour key), angle (crossing arrows, degrees on screen). */
@@ -24,7 +27,7 @@
       var layer = makeLayer(g, style, opts.kind, props.angle ? props.angle[i] : null);
       var popup = props.popup ? templates[props.popup[i]] : null;
       if (popup) {
-        layer.bindPopup(function () { return popup.innerHTML; }, { maxWidth: 380, minWidth: 240, autoPanPadding: [40, 40] });
+        layer.bindPopup(function () { return popup.innerHTML; }, POPUP);
       }
       if (props.tip && props.tip[i]) {
         var permanent = !!(props.label && props.label[i]);
