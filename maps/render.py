@@ -7,7 +7,6 @@ Coordinates are EPSG:4326 lon/lat; the page displays them in Web Mercator (Leafl
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from pathlib import Path
 
@@ -22,13 +21,15 @@ from rasterio.warp import transform_bounds
 from geo.course import point_at
 from geo.errors import OutputError, RegisterError
 from layers.atlas import Atlas
+from layers.basins import basin_id_column
 from layers.register import LANGS
-from layers.styles import BASIN_FILL, FLOW_WIDTH, GAUGE_RADIUS, STYLES, Classes
+from layers.styles import STYLES
 from maps import display, features
 from maps.assets import inline_assets
 from maps.charts import profile_chart
 from maps.elements import Controls, OfflineMap
 from maps.features import View
+from maps.legend import legend_html
 from maps.popups import country_name
 from maps.raster import crop, raster_overlay, read_window
 from maps.templating import num, render
@@ -111,10 +112,8 @@ def overview_view(atlas: Atlas) -> View:
     geoms = [courses.geometry.values]
     basins = atlas["basins"]
     wanted = {r.basin for r in atlas.rivers if r.basin}
-    for col in ("WATERSHED_ID", "HYBAS_ID", "basin_id"):
-        if col in basins.columns and wanted:
-            geoms.append(basins.loc[basins[col].astype(str).isin(wanted)].geometry.values)
-            break
+    bid = basin_id_column(basins, "basins")
+    geoms.append(basins.loc[basins[bid].astype(str).isin(wanted)].geometry.values)
     fit = _pad(_bounds(np.concatenate(geoms)), 0.0, 0.0)
     box = region_box(atlas) or _pad(fit, 0.05, 0.5)
     return View(box, _fit(fit), display.OVERVIEW, frozenset(ids), ARROW_SPACING_M["overview"], True)
@@ -150,7 +149,7 @@ def overview_map(atlas: Atlas, *, online_basemaps: bool = False) -> folium.Map:
     names = ", ".join(atlas["river_courses"].loc[lambda c: c["parent"] == "", "name_en"])
     title = f"{names}: rivers from China into Kazakhstan"
     lines = [
-        "Traced on the embedded river network; click a river, a crossing, a gauge or a basin "
+        "Traced on the river network; click a river, a crossing, a gauge or a basin "
         "for its figures.",
     ]
     return _page(atlas, overview_view(atlas), title, lines, None, online_basemaps)
@@ -178,6 +177,7 @@ def _page(
     profile: str | None,
     online_basemaps: bool,
 ) -> folium.Map:
+    """One page: basemaps, layers in drawing order, the layer list, then the controls."""
     m = OfflineMap(
         location=[(view.fit[0][0] + view.fit[1][0]) / 2, (view.fit[0][1] + view.fit[1][1]) / 2],
         zoom_start=5,
@@ -194,7 +194,7 @@ def _page(
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
     panels = {
         "title": render("title.html.j2", title=title, lines=lines),
-        "legend": _legend(atlas, view, layers),
+        "legend": legend_html(atlas, view, layers, NAMES),
     }
     if profile:
         panels["profile"] = profile
@@ -312,148 +312,6 @@ def _names(row: dict) -> list[str]:
     return list(
         dict.fromkeys(str(row[f"name_{lang}"]) for lang in LANGS if row.get(f"name_{lang}"))
     )
-
-
-def _legend(atlas: Atlas, view: View, layers: dict) -> str:
-    """Legend sections for every drawn colour, width and size scale (from layers.styles)."""
-    pieces = features.clip(atlas["rivers"], view.box)
-    rivers = STYLES["rivers"]
-    present = set(pieces["country"])
-    items = [
-        {"kind": "line", "color": c.color, "width": rivers.width, "label": c.label}
-        for c in rivers.categories
-        if c.value in present
-    ]
-    if FLOW_WIDTH.column in pieces:
-        items += [
-            {"kind": "line", "color": "#555", "width": w, "label": f"mean discharge {label}"}
-            for label, w in legend_entries(FLOW_WIDTH)
-        ]
-    casing = STYLES["river_courses"]
-    sections = [
-        {"layer": NAMES["rivers"], "title": "Traced rivers", "entries": items},
-        {
-            "layer": NAMES["casing"],
-            "title": "Traced mainstem",
-            "entries": [
-                {
-                    "kind": "line",
-                    "color": casing.color,
-                    "width": 7,
-                    "inner": "#0072B2",
-                    "label": "source to mouth",
-                    "casing": True,
-                }
-            ],
-        },
-        {
-            "layer": NAMES["arrows"],
-            "title": "Flow direction",
-            "entries": [{"kind": "arrow", "label": "downstream"}],
-        },
-        {
-            "layer": NAMES["crossings"],
-            "title": "Border crossings",
-            "entries": [{"kind": "crossing", "label": "arrow points downstream"}],
-        },
-    ]
-    if "gauges" in layers:
-        g = STYLES["gauges"]
-        sections.append(
-            {
-                "layer": NAMES["gauges"],
-                "title": "GRDC gauges: long-term mean discharge",
-                "entries": [
-                    {
-                        "kind": "circle",
-                        "radius": r,
-                        "fill": g.fill_color,
-                        "color": g.color,
-                        "label": label,
-                    }
-                    for label, r in legend_entries(GAUGE_RADIUS)
-                ],
-            }
-        )
-    for key in ("network", "borders"):
-        s = STYLES[key]
-        sections.append(
-            {
-                "layer": NAMES[key],
-                "title": s.title,
-                "entries": [
-                    {
-                        "kind": "line",
-                        "color": s.color,
-                        "width": s.width,
-                        "dash": s.dash,
-                        "label": s.title.lower() if key == "network" else "international boundary",
-                    }
-                ],
-            }
-        )
-    lk = STYLES["lakes"]
-    sections.append(
-        {
-            "layer": NAMES["lakes"],
-            "title": lk.title,
-            "entries": [
-                {
-                    "kind": "fill",
-                    "fill": lk.fill_color,
-                    "color": lk.color,
-                    "opacity": lk.fill_opacity,
-                    "label": "lake or reservoir",
-                }
-            ],
-        }
-    )
-    sections.append(_basin_legend(atlas))
-    sources = [p.one_line() for p in atlas.provenance()]
-    return str(render("legend.html.j2", sections=sections, sources=sources))
-
-
-def legend_entries(classes: Classes) -> list[tuple[str, float | str]]:
-    """``Classes.legend()`` with open-ended classes written ``≥ 400`` / ``< 0``."""
-    out = []
-    for label, value in classes.legend():
-        label = re.sub(r"^(\S+)–∞", r"≥ \1", label)
-        label = re.sub(r"^-?∞–(\S+)", r"< \1", label)
-        out.append((label, value))
-    return out
-
-
-def _basin_legend(atlas: Atlas) -> dict:
-    b = STYLES["basins"]
-    classed = BASIN_FILL.column in atlas["basins"] or "water_balance_monthly" in atlas
-    if not classed:
-        return {
-            "layer": NAMES["basins"],
-            "title": "Basins",
-            "entries": [
-                {
-                    "kind": "fill",
-                    "fill": b.fill_color,
-                    "color": b.color,
-                    "opacity": b.fill_opacity,
-                    "label": "watershed",
-                }
-            ],
-        }
-    period = "mean"
-    if "water_balance_monthly" in atlas:
-        from maps.tables import period_label
-
-        period = f"mean {period_label(atlas['water_balance_monthly'])}"
-    return {
-        "layer": NAMES["basins"],
-        "title": "Basins: precipitation − evapotranspiration (mm/yr),",
-        "period": period,
-        "entries": [
-            {"kind": "fill", "fill": colour, "color": b.color, "opacity": 0.75, "label": label}
-            for label, colour in legend_entries(BASIN_FILL)
-        ],
-    }
 
 
 def _minimap_lines(atlas: Atlas) -> list:

@@ -21,10 +21,10 @@ from rasterio.transform import from_origin
 from geo.errors import OutputError, RasterError, RegisterError
 from layers.atlas import Atlas
 from maps import charts, display, features, popups
+from maps.legend import legend_entries
 from maps.raster import crop, encode, raster_overlay, to_web_mercator
 from maps.render import (
     NAMES,
-    legend_entries,
     overview_map,
     overview_view,
     river_map,

@@ -140,8 +140,12 @@ def test_layers_can_be_switched_off_and_on(driver, map_pages: dict) -> None:
         const label = i => boxes[i].parentElement.textContent.trim();
         const i = [...boxes].findIndex((b, k) => label(k).startsWith('Border crossings'));
         const n = () => document.querySelectorAll('.rm-crossing').length;
-        const before = n(); boxes[i].click(); const off = n(); boxes[i].click();
-        return [before, off, n()];
+        const legend = () => [...document.querySelectorAll('.rm-legend section')]
+          .filter(s => s.getAttribute('data-layer').startsWith('Border crossings'))
+          .map(s => s.style.display !== 'none')[0];
+        const before = [n(), legend()]; boxes[i].click(); const off = [n(), legend()];
+        boxes[i].click();
+        return [before, off, [n(), legend()]];
         """
     )
-    assert counts == [6, 0, 6] and severe(driver) == []
+    assert counts == [[6, True], [0, False], [6, True]] and severe(driver) == []
