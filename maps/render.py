@@ -23,7 +23,7 @@ from geo.errors import OutputError, RegisterError
 from layers.atlas import Atlas
 from layers.basins import basin_id_column
 from layers.register import LANGS
-from layers.styles import STYLES
+from layers.styles import BASIN_FILL, STYLES
 from maps import display, features
 from maps.assets import inline_assets
 from maps.charts import profile_chart
@@ -60,6 +60,13 @@ MAP_HEIGHT = "100%"
 FIT_PADDING = ((56, 90), (330, 20))
 #: river pages wider than this (degrees of longitude) are drawn with the overview's detail
 FINE_DETAIL_UP_TO_DEG = 10.0
+
+
+def layer_names(atlas: Atlas) -> dict[str, str]:
+    """:data:`NAMES`, the basins named for what colours them (plain "Basins" without the
+    water balance figures)."""
+    classed = BASIN_FILL.column in atlas["basins"] or "water_balance_monthly" in atlas
+    return NAMES if classed else {**NAMES, "basins": "Basins"}
 
 
 # ---------- views ----------
@@ -194,7 +201,7 @@ def _page(
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
     panels = {
         "title": render("title.html.j2", title=title, lines=lines),
-        "legend": legend_html(atlas, view, layers, NAMES),
+        "legend": legend_html(atlas, view, layers, layer_names(atlas)),
     }
     if profile:
         panels["profile"] = profile
@@ -245,21 +252,22 @@ def _basemaps(m: folium.Map, atlas: Atlas, view: View, online: bool):
 
 def _layers(m: folium.Map, atlas: Atlas, view: View) -> dict:
     """Add every vector layer in drawing order; returns them by role."""
+    names = layer_names(atlas)
     keep = display.end_points(atlas["network"].geometry.values, atlas["rivers"].geometry.values)
     layers: dict = {
-        "basins": features.basins_layer(atlas, view, NAMES["basins"], show=view.basins_shown),
-        "lakes": features.lakes_layer(atlas, view, NAMES["lakes"]),
-        "network": features.network_layer(atlas, view, keep, NAMES["network"]),
-        "borders": features.borders_layer(atlas, view, keep, NAMES["borders"]),
+        "basins": features.basins_layer(atlas, view, names["basins"], show=view.basins_shown),
+        "lakes": features.lakes_layer(atlas, view, names["lakes"]),
+        "network": features.network_layer(atlas, view, keep, names["network"]),
+        "borders": features.borders_layer(atlas, view, keep, names["borders"]),
     }
     layers["rivers"], layers["casing"] = features.river_layers(
-        atlas, view, keep, NAMES["rivers"], NAMES["casing"]
+        atlas, view, keep, names["rivers"], names["casing"]
     )
-    layers["arrows"] = features.arrow_layer(atlas, view, NAMES["arrows"])
-    gauges = features.gauges_layer(atlas, view, NAMES["gauges"])
+    layers["arrows"] = features.arrow_layer(atlas, view, names["arrows"])
+    gauges = features.gauges_layer(atlas, view, names["gauges"])
     if gauges is not None:
         layers["gauges"] = gauges
-    layers["crossings"] = features.crossings_layer(atlas, view, NAMES["crossings"])
+    layers["crossings"] = features.crossings_layer(atlas, view, names["crossings"])
     for layer in layers.values():
         m.add_child(layer)
     return layers
