@@ -38,8 +38,8 @@ from geo.errors import DataSourceError, RasterError
 WGS84 = CRS.from_epsg(4326)
 #: GDAL block cache (MB) while this module reads: small, the reads are block-aligned anyway
 CACHE_MB = 64
-#: cells per chunk when a window is read piece by piece (float32: 16 MB)
-MAX_CHUNK_CELLS = 4_000_000
+#: cells per chunk when a window is read piece by piece (float32: 4 MB)
+MAX_CHUNK_CELLS = 1_000_000
 #: metres per degree of latitude (mean), only to rank rasters by resolution
 _M_PER_DEGREE = 111_320.0
 
