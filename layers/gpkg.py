@@ -111,7 +111,10 @@ def write_geopackage(
     out_crs = export_crs(crs)
     layers = select_layers(atlas, rivers)
     check_target(target)
-    tables = [prepare_table(layer, out_crs) for layer in layers.values()]
+    tables = [
+        prepare_table(layer, out_crs, geometry_type=_geometry_type(atlas.layers[name].frame))
+        for name, layer in layers.items()
+    ]
     with replacing(target) as tmp, gdal_config(OGR_SQLITE_SYNCHRONOUS="OFF"):
         write_tables(tmp, tables, export_notes(atlas, out_crs, rivers))
         write_styles(tmp, tables)
@@ -203,12 +206,16 @@ def _with_frame(layer: Layer, frame: pd.DataFrame) -> Layer:
 # --------------------------------------------------------------------------- preparation
 
 
-def prepare_table(layer: Layer, out_crs: CRS) -> Table:
-    """The layer's frame reprojected to ``out_crs`` with columns a GeoPackage round-trips."""
+def prepare_table(layer: Layer, out_crs: CRS, *, geometry_type: str | None = None) -> Table:
+    """The layer's frame reprojected to ``out_crs`` with columns a GeoPackage round-trips.
+
+    ``geometry_type``: the layer's type before a subset emptied it (default: from the frame).
+    """
     frame = layer.frame.reset_index(drop=True)
-    geometry_type = None
-    if isinstance(frame, gpd.GeoDataFrame):
-        geometry_type = _geometry_type(frame)
+    if not isinstance(frame, gpd.GeoDataFrame):
+        geometry_type = None
+    else:
+        geometry_type = geometry_type or _geometry_type(frame)
         frame = _reproject(frame, out_crs, layer.name)
         frame = (
             frame.rename_geometry(GEOMETRY_COLUMN)
@@ -219,8 +226,11 @@ def prepare_table(layer: Layer, out_crs: CRS) -> Table:
     return Table(layer.name, layer.title, layer.description, layer.provenance, frame, geometry_type)
 
 
-def _geometry_type(frame: gpd.GeoDataFrame) -> str:
-    """The GeoPackage geometry type: the one type, its Multi form when mixed, else Unknown."""
+def _geometry_type(frame: pd.DataFrame) -> str | None:
+    """The GeoPackage geometry type: the one type, its Multi form when mixed, else Unknown;
+    None for a table without geometry."""
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return None
     types = set(frame.geom_type.dropna())
     singles = {t.removeprefix("Multi") for t in types}
     if len(singles) != 1:

@@ -318,6 +318,15 @@ def test_subset_of_rivers(atlas, tmp_path):
     assert validator_messages(path, extra=True) == []
 
 
+def test_subset_without_rows_keeps_an_empty_layer_of_its_type(small, tmp_path):
+    """The Ili has no gauge on its main stem and the Kunes crosses no border."""
+    path = write_geopackage(small, tmp_path / "kunes.gpkg", rivers=["kunes"])
+    info = pyogrio.read_info(path, layer="crossings", force_feature_count=True)
+    assert (info["features"], info["geometry_type"]) == (0, "Point")
+    assert "crossings" in {r[0] for r in _sql(path, "SELECT f_table_name FROM layer_styles")}
+    assert validator_messages(path, extra=True) == []
+
+
 def test_unknown_river_id_writes_nothing(atlas, tmp_path):
     with pytest.raises(RegisterError, match="'volga'"):
         write_geopackage(atlas, tmp_path / "x.gpkg", rivers=["ili", "volga"])
