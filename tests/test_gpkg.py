@@ -7,6 +7,7 @@ re-read with pyogrio/geopandas and sqlite3; GDAL's own validator checks the resu
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import errno
 import hashlib
 import os
@@ -32,6 +33,7 @@ from pyproj import CRS
 
 import layers.gpkg as gpkg_module
 from geo.errors import CRSError, OutputError, RegisterError
+from layers.atlas import Layer
 from layers.gpkg import STYLES_TABLE, write_geopackage
 from tests.gpkg_validator import validator_messages
 
@@ -153,6 +155,35 @@ def test_geometries_and_crs_round_trip(atlas, exported):
             shapely.get_coordinates(written.geometry.values),
         )
         assert read.crs.to_epsg() == 4326
+
+
+def test_awkward_column_types(small, tmp_path):
+    """Nullable ints and booleans, dates, lists and all-empty text in one table."""
+    table = pd.DataFrame(
+        {
+            "n": pd.array([1, None, 3], dtype="Int64"),
+            "big": np.array([2**40, -1, 0], dtype=np.int64),
+            "flag": pd.array([True, None, False], dtype="boolean"),
+            "day": [dt.date(2025, 1, 1), None, dt.date(2025, 6, 30)],
+            "ids": [["ili", "irtysh"], [], None],
+            "nothing": [None, None, None],
+            "name": ["Іле", "伊犁河", 'O\'Brien "<x>"'],
+        }
+    )
+    extra = Layer("awkward", "Awkward", table, "types", ())
+    atlas = dataclasses.replace(small, layers={**small.layers, "awkward": extra})
+    path = write_geopackage(atlas, tmp_path / "types.gpkg")
+    read = _read(path, "awkward")
+    assert read["n"].tolist()[::2] == [1, 3] and pd.isna(read["n"][1])
+    assert _kind(read["n"]) == _kind(read["big"]) == "int"
+    assert read["big"].tolist() == [2**40, -1, 0]
+    assert _kind(read["flag"]) == "bool"
+    assert [read["flag"][0], read["flag"][2]] == [True, False] and pd.isna(read["flag"][1])
+    assert read["day"].tolist()[::2] == ["2025-01-01", "2025-06-30"]  # ISO text
+    assert read["ids"][0] == '["ili", "irtysh"]' and read["ids"][1] == "[]"
+    assert read["nothing"].isna().all()
+    assert read["name"].tolist() == table["name"].tolist()
+    assert validator_messages(path, extra=True) == []
 
 
 def test_cyrillic_and_chinese_names_survive(exported):
