@@ -351,6 +351,15 @@ class ElevationSource:
         order = sorted(range(len(infos)), key=lambda k: infos[k].cell_size_m)
         return cls(tuple(infos[k] for k in order), tuple(names[k] for k in order))
 
+    def overlapping(self, bounds: Bounds, *, what: str = "the area asked for") -> ElevationSource:
+        """The rasters that overlap a lon/lat box (finest first); RasterError when none does."""
+        keep = [k for k, info in enumerate(self.rasters) if coverage(info, bounds) > 0]
+        if not keep:
+            self.check_covers(bounds, what=what)
+        return ElevationSource(
+            tuple(self.rasters[k] for k in keep), tuple(self.labels[k] for k in keep)
+        )
+
     def check_covers(self, bounds: Bounds, *, what: str = "the area asked for") -> None:
         """RasterError naming the first raster that does not overlap a lon/lat box."""
         for info in self.rasters:

@@ -31,7 +31,7 @@ import pandas as pd
 from geo.errors import OutputError
 from geo.io import POLYGON_TYPES, read_vector
 from geo.profile import PROFILE_COLUMNS, river_profile
-from geo.raster import Bounds, ElevationSource
+from geo.raster import Bounds, ElevationSource, raster_info, window_for
 from geo.terrain import clip_to_cog, display_hillshade, write_cog
 from geo.zonal import DEFAULT_BANDS_M, zonal_elevation
 from layers.atlas import Atlas, Layer
@@ -50,10 +50,22 @@ DISPLAY_MAX_PIXELS = 1_000_000
 COUNTRY_CODE = "ADM0_A3"
 
 
-def elevation_source(sources: Sources) -> ElevationSource:
-    """The DEM roles present in ``sources`` as one elevation source (finest first)."""
+def elevation_source(sources: Sources, area: Bounds | None = None) -> ElevationSource:
+    """The DEM roles present in ``sources`` as one elevation source (finest first).
+
+    With ``area`` (lon/lat box, degrees): a DEM the user supplied must overlap it
+    (RasterError otherwise); an embedded DEM that does not (the 15″ Ili grid when only the
+    Irtysh is traced) is left out.
+    """
     roles = [r for r in DEM_ROLES if r in sources.paths]
-    return ElevationSource.from_paths([sources.path(r) for r in roles])
+    source = ElevationSource.from_paths([sources.path(r) for r in roles])
+    if area is None:
+        return source
+    what = "the traced rivers and their basins"
+    for role in roles:
+        if role in sources.user_roles:
+            window_for(raster_info(sources.path(role)), area, what=what)
+    return source.overlapping(area, what=what)
 
 
 def traced_basins(atlas: Atlas) -> gpd.GeoDataFrame:
@@ -143,11 +155,13 @@ def attach_elevation(
     RasterError when a DEM has no CRS, a missing band or does not overlap the traced rivers'
     area; DataSourceError when it cannot be read.
     """
-    source = elevation_source(atlas.sources)
     area = area_of_interest(atlas)
-    source.check_covers(area, what="the traced rivers and their basins")
+    source = elevation_source(atlas.sources, area)
     p = atlas.sources.about
-    dem_prov = tuple(p(r) for r in DEM_ROLES if r in atlas.sources.paths)
+    used = {info.path for info in source.rasters}
+    dem_prov = tuple(
+        p(r) for r in DEM_ROLES if r in atlas.sources.paths and str(atlas.sources.path(r)) in used
+    )
     atlas.add(
         Layer(
             "profiles",
@@ -182,8 +196,8 @@ def export_elevation_cogs(atlas: Atlas, out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     if not out.is_dir():
         raise OutputError(f"{out}: COG output folder does not exist; create it first")
-    source = elevation_source(atlas.sources)
     area = area_of_interest(atlas)
+    source = elevation_source(atlas.sources, area)
     if "hillshade" not in atlas.rasters:
         atlas.rasters["hillshade"] = display_hillshade(
             source, area, max_pixels=DISPLAY_MAX_PIXELS, z_factor=DISPLAY_Z_FACTOR

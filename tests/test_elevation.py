@@ -190,3 +190,15 @@ def test_corrupt_dem_is_a_data_source_error(atlas_core, tmp_path):
     dem.write_bytes(b"not a tiff at all")
     with pytest.raises(DataSourceError, match=r"broken\.tif: cannot open as a raster"):
         attach_elevation(fresh(atlas_core, dem_fine=str(dem)))
+
+
+def test_irtysh_alone_leaves_the_ili_grid_out():
+    """Only the Irtysh traced: the embedded 15″ grid (41–44.7 N) lies outside its area and
+    is left out; an embedded DEM not covering the rivers is not an error."""
+    from layers.atlas import build_atlas
+
+    atlas = build_atlas(river_ids=["irtysh"], steps=("elevation",))
+    assert set(atlas["profiles"]["dem"]) == {"dem_5arcmin_region"}
+    assert set(atlas["basin_elevation"]["WATERSHED_ID"]) == {"NWB_00001"}
+    files = {p.file for p in atlas.layers["basin_elevation"].provenance}
+    assert "dem_gebco_15arcsec_ili.tif" not in files and "dem_5arcmin_region.tif" in files
