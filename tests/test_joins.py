@@ -61,7 +61,7 @@ def test_duplicate_keys_are_an_error_by_default(tmp_path, points):
     t = table(tmp_path, "site,q\na,1\nb,2\na,7\n")
     with pytest.raises(
         FlowTableError,
-        match=r"key 'a' appears 2 times \(rows 2, 4\); pass duplicates='warning'",
+        match=r"key 'a' appears 2 times \(rows 2, 4\); to keep going with a report use --on-duplicates warning \(API: duplicates='warning'\)",
     ) as e:
         join_values(points, "site", t)
     assert "\n" not in str(e.value)
