@@ -163,7 +163,7 @@ def display_hillshade(
     z_factor: float = 1.0,
 ) -> tuple[np.ndarray, Affine, CRS]:
     """Hillshade for display over a lon/lat box: ``(array (1, rows, cols) uint8, transform,
-    CRS EPSG:4326)``, ready for :func:`maps.raster.to_web_mercator`.
+    CRS EPSG:4326)``, ready to be reprojected to Web Mercator for a map overlay.
 
     The box is clipped to the rasters' union; the grid follows :func:`display_grid`.
     """
