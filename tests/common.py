@@ -5,6 +5,8 @@ All coordinates are lon/lat degrees in EPSG:4326 unless a docstring says otherwi
 
 from __future__ import annotations
 
+import dataclasses
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -79,3 +81,27 @@ def write_raster(
     with rasterio.open(path, "w", **profile) as dst:
         dst.write(data)
     return str(path)
+
+
+#: a name that breaks HTML, attributes, JS strings and Jinja if it is not escaped
+HOSTILE_NAME = "Ili <b>bold</b> 'q' \"d\" & {{ 7*7 }}"
+
+
+def with_hostile_names(atlas):
+    """A copy of a ``layers.atlas.Atlas`` whose Ili (river, pieces, crossings), Lake Balkhash
+    and first basin are named :data:`HOSTILE_NAME`."""
+    layers = dict(atlas.layers)
+    for key, column in (
+        ("crossings", "name_en"),
+        ("river_courses", "name_en"),
+        ("rivers", "name_en"),
+        ("lakes", "display_name"),
+        ("basins", "WATERSHED_NAME"),
+    ):
+        frame = atlas[key].copy()
+        hit = frame["river_id"].eq("ili") if "river_id" in frame else frame.index == frame.index[0]
+        if key == "lakes":
+            hit = frame["lake_id"].eq("balkhash")
+        frame.loc[hit, column] = HOSTILE_NAME
+        layers[key] = dataclasses.replace(atlas.layers[key], frame=frame)
+    return dataclasses.replace(atlas, layers=layers)

@@ -26,3 +26,15 @@ def map_pages(atlas: Atlas, tmp_path_factory: pytest.TempPathFactory) -> dict:
 
     out = tmp_path_factory.mktemp("maps")
     return {p.stem: p for p in write_maps(atlas, out)}
+
+
+@pytest.fixture(scope="session")
+def hostile_map_pages(atlas: Atlas, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Overview and Ili maps of the Atlas with ``tests.common.HOSTILE_NAME`` as the Ili's name."""
+    from maps.render import overview_map, river_map, write_html
+    from tests.common import with_hostile_names
+
+    hostile = with_hostile_names(atlas)
+    out = tmp_path_factory.mktemp("hostile-maps")
+    pages = {"overview": overview_map(hostile), "ili": river_map(hostile, "ili")}
+    return {name: write_html(m, out / f"{name}.html") for name, m in pages.items()}

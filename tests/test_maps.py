@@ -5,7 +5,6 @@ Geometries built in code are lon/lat degrees in EPSG:4326.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import warnings
 
@@ -33,7 +32,6 @@ from maps.render import (
     write_maps,
 )
 
-HOSTILE = "Ili <b>bold</b> 'q' \"d\" & {{ 7*7 }}"
 #: measured with geopandas 1.2 / folium 0.20: ``explore()`` of basins, lakes, network, borders,
 #: rivers, river_courses, crossings and gauges of the full Atlas writes 7,313,943 bytes
 EXPLORE_BYTES = 7_313_943
@@ -92,8 +90,8 @@ def test_page_loads_nothing_from_the_network(map_pages: dict, page: str) -> None
     assert html.count("data:image/jpeg;base64,") >= 2  # relief (+ hillshade) embedded
 
 
-def test_online_basemaps_only_when_asked(atlas: Atlas) -> None:
-    offline = overview_map(atlas).get_root().render()
+def test_online_basemaps_only_when_asked(atlas: Atlas, map_pages: dict) -> None:
+    offline = map_pages["overview"].read_text(encoding="utf-8")
     online = overview_map(atlas, online_basemaps=True).get_root().render()
     assert "tile.openstreetmap.org" not in offline
     for url in ("tile.openstreetmap.org", "World_Imagery", "opentopomap.org"):
@@ -235,38 +233,13 @@ def test_basin_popup_has_areas_and_both_charts(atlas: Atlas) -> None:
 # ---------- escaping ----------
 
 
-def _hostile(atlas: Atlas) -> Atlas:
-    """The Atlas with the Ili's (and Lake Balkhash's) names replaced by markup and quotes."""
-    layers = dict(atlas.layers)
-    for key, column in (
-        ("crossings", "name_en"),
-        ("river_courses", "name_en"),
-        ("rivers", "name_en"),
-        ("lakes", "display_name"),
-        ("basins", "WATERSHED_NAME"),
-    ):
-        frame = atlas[key].copy()
-        hit = frame["river_id"].eq("ili") if "river_id" in frame else frame.index == frame.index[0]
-        if key == "lakes":
-            hit = frame["lake_id"].eq("balkhash")
-        frame.loc[hit, column] = HOSTILE
-        layers[key] = dataclasses.replace(atlas.layers[key], frame=frame)
-    return dataclasses.replace(atlas, layers=layers)
-
-
-@pytest.fixture(scope="module")
-def hostile_pages(atlas: Atlas, tmp_path_factory) -> dict:
-    out = tmp_path_factory.mktemp("hostile")
-    return {p.stem: p for p in write_maps(_hostile(atlas), out)}
-
-
-def test_names_are_escaped_in_the_html(hostile_pages: dict) -> None:
+def test_names_are_escaped_in_the_html(hostile_map_pages: dict) -> None:
     for page in ("overview", "ili"):
-        html = hostile_pages[page].read_text(encoding="utf-8")
+        html = hostile_map_pages[page].read_text(encoding="utf-8")
         assert "<b>bold</b>" not in html
         assert "Ili &lt;b&gt;bold&lt;/b&gt; &#39;q&#39; &#34;d&#34; &amp; {{ 7*7 }}" in html
         assert "{{ 7*7 }}" in html and "Ili <b>" not in html
-    title = re.search(r"<title>(.*?)</title>", hostile_pages["ili"].read_text("utf-8")).group(1)
+    title = re.search(r"<title>(.*?)</title>", hostile_map_pages["ili"].read_text("utf-8")).group(1)
     assert "&lt;b&gt;" in title
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from layers.atlas import Atlas
 from tests.browser import chromium, load, pixels, severe
-from tests.test_maps import HOSTILE, _hostile
+from tests.common import HOSTILE_NAME
 
 pytestmark = pytest.mark.browser
 
@@ -17,14 +17,6 @@ def driver():
     d = chromium(1280, 860)
     yield d
     d.quit()
-
-
-@pytest.fixture(scope="module")
-def hostile_overview(atlas: Atlas, tmp_path_factory) -> object:
-    from maps.render import overview_map, write_html
-
-    path = tmp_path_factory.mktemp("hostile-browser") / "overview.html"
-    return write_html(overview_map(_hostile(atlas)), path)
 
 
 def expected_overlays(page: str) -> int:
@@ -69,8 +61,8 @@ def test_page_opens_without_errors_and_shows_everything(
     assert shot.shape[1] > 600 and shot[:3].astype(float).std() > 20
 
 
-def test_popups_show_names_as_text(driver, hostile_overview) -> None:
-    assert load(driver, hostile_overview) == []
+def test_popups_show_names_as_text(driver, hostile_map_pages: dict) -> None:
+    assert load(driver, hostile_map_pages["overview"]) == []
     text = driver.execute_script(
         """
         const g = Object.values(window).find(v => v && v.rmByKey && v.rmByKey['ili-2']);
@@ -79,7 +71,7 @@ def test_popups_show_names_as_text(driver, hostile_overview) -> None:
         return [p.textContent, p.querySelectorAll('b').length];
         """
     )
-    assert HOSTILE in text[0] and text[1] == 0  # shown as text: no <b>, {{ 7*7 }} not run
+    assert HOSTILE_NAME in text[0] and text[1] == 0  # shown as text: no <b>, {{ 7*7 }} not run
     assert "China → Kazakhstan" in text[0]
     assert severe(driver) == []
 
