@@ -5,7 +5,9 @@ Geometries built in code are lon/lat degrees in EPSG:4326.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import warnings
 
 import folium
@@ -60,6 +62,9 @@ def test_write_maps_writes_one_page_per_river_and_no_temporary_file(map_pages: d
         "overview.html",
     ]
     assert all(p.stat().st_size > 100_000 for p in map_pages.values())
+    mask = os.umask(0)
+    os.umask(mask)
+    assert {stat.S_IMODE(p.stat().st_mode) for p in map_pages.values()} == {0o666 & ~mask}
 
 
 def test_write_maps_into_a_missing_folder_names_it(atlas_core: Atlas, tmp_path) -> None:
