@@ -93,3 +93,10 @@ def export(
     from layers.gpkg import write_geopackage
 
     return write_geopackage(atlas, Path(path), crs=crs, rivers=rivers)
+
+
+def export_elevation(atlas: Atlas, out_dir: str | Path) -> list[Path]:
+    """Write the clipped DEM(s) and the hillshade as Cloud-Optimised GeoTIFFs into ``out_dir``."""
+    from layers.elevation import export_elevation_cogs
+
+    return export_elevation_cogs(atlas, prepare_folder(out_dir))

@@ -298,10 +298,17 @@ crs_option = click.option(
     "(they need internet); the embedded shaded relief is always there.",
 )
 @crs_option
+@click.option(
+    "--cog-out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write the clipped DEM(s) and the hillshade as Cloud-Optimised GeoTIFFs here.",
+)
 @with_flow_options
 @click.pass_context
 @handled
-def build(ctx, rivers, data, register_path, fix_geometries, out_dir, offline, crs, **flow_kw):
+def build(
+    ctx, rivers, data, register_path, fix_geometries, out_dir, offline, crs, cog_out, **flow_kw
+):
     """Build the overview and per-river HTML maps and the GeoPackage into --out.
 
     Reads the embedded data (or your files, see --data), traces the rivers, joins the flow
@@ -321,9 +328,11 @@ def build(ctx, rivers, data, register_path, fix_geometries, out_dir, offline, cr
         progress("writing HTML maps")
         pages = api.write_maps(atlas, out, online_basemaps=not offline)
         progress("writing the GeoPackage")
-        gpkg = api.export(atlas, out / "rivermap.gpkg", crs=crs)
+        outputs = [*pages, api.export(atlas, out / "rivermap.gpkg", crs=crs)]
+        if cog_out:
+            outputs += api.export_elevation(atlas, cog_out)
     _notes(ctx, atlas)
-    for path in [*pages, gpkg]:
+    for path in outputs:
         click.echo(str(path))
 
 
