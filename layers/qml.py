@@ -14,7 +14,6 @@ Pipeline: :func:`style_for` (the declaration, or a neutral default for a layer w
 
 from __future__ import annotations
 
-import re
 import uuid
 import warnings
 import xml.etree.ElementTree as ET
@@ -200,20 +199,9 @@ def _category_rules(style: Style, values: pd.Series, base: Symbol) -> tuple[Rule
     return tuple(rules)
 
 
-def legend(classes: Classes) -> list[tuple[str, float | str]]:
-    """``Classes.legend()`` with open-ended classes written ``≥ 400 m³/s`` / ``< 0 mm/yr``,
-    as the HTML map's legend writes them."""
-    out = []
-    for label, value in classes.legend():
-        label = re.sub(r"^(\S+)–∞", r"≥ \1", label)
-        label = re.sub(r"^-?∞–(\S+)", r"< \1", label)
-        out.append((label, value))
-    return out
-
-
 def _class_rules(dd: DataDefined, base: Symbol) -> tuple[Rule, ...]:
     col = dd.classes.column
-    labels = legend(dd.classes)
+    labels = dd.classes.legend()
     rules = [
         Rule(label, (Condition(col, (k,)),), _with(base, dd.prop, value))
         for k, (label, value) in enumerate(labels[:-1])

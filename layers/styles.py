@@ -64,11 +64,21 @@ class Classes:
     labels: tuple[str, ...] = ()
 
     def legend(self) -> list[tuple[str, float | str]]:
+        """``(label, style value)`` per class then for "no figure"; open-ended classes read
+        ``< 0 mm/yr`` and ``≥ 400 m³/s`` (used by the HTML legend and the QGIS styles alike)."""
         labels = self.labels or tuple(
-            f"{_fmt(a)}–{_fmt(b)} {self.unit}"
+            _class_label(a, b, self.unit)
             for a, b in zip(self.bins[:-1], self.bins[1:], strict=True)
         )
         return [*zip(labels, self.values, strict=True), ("no figure", self.missing)]
+
+
+def _class_label(lo: float, hi: float, unit: str) -> str:
+    if np.isinf(lo):
+        return f"< {_fmt(hi)} {unit}"
+    if np.isinf(hi):
+        return f"≥ {_fmt(lo)} {unit}"
+    return f"{_fmt(lo)}–{_fmt(hi)} {unit}"
 
 
 @dataclass(frozen=True)
@@ -106,8 +116,6 @@ class Style:
 
 
 def _fmt(x: float) -> str:
-    if np.isinf(x):
-        return "∞"
     return f"{x:,.0f}" if abs(x) >= 10 else f"{x:g}"
 
 
@@ -174,7 +182,7 @@ STYLES: dict[str, Style] = {
         color="#555555",
         width=1.0,
         fill_color="#dddddd",
-        fill_opacity=0.35,
+        fill_opacity=0.25,
         label_column="WATERSHED_NAME",
         fill_by=BASIN_FILL,
     ),

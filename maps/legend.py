@@ -7,10 +7,8 @@ the page hides it while the layer is switched off.
 
 from __future__ import annotations
 
-import re
-
 from layers.atlas import Atlas
-from layers.styles import BASIN_FILL, FLOW_WIDTH, GAUGE_RADIUS, STYLES, Classes
+from layers.styles import BASIN_FILL, FLOW_WIDTH, GAUGE_RADIUS, STYLES
 from maps import features
 from maps.features import View
 from maps.tables import period_label
@@ -30,7 +28,7 @@ def legend_html(atlas: Atlas, view: View, layers: dict, names: dict[str, str]) -
     if FLOW_WIDTH.column in pieces:
         items += [
             {"kind": "line", "color": "#555", "width": w, "label": f"mean discharge {label}"}
-            for label, w in legend_entries(FLOW_WIDTH)
+            for label, w in FLOW_WIDTH.legend()
         ]
     casing = STYLES["river_courses"]
     sections = [
@@ -74,7 +72,7 @@ def legend_html(atlas: Atlas, view: View, layers: dict, names: dict[str, str]) -
                         "color": g.color,
                         "label": label,
                     }
-                    for label, r in legend_entries(GAUGE_RADIUS)
+                    for label, r in GAUGE_RADIUS.legend()
                 ],
             }
         )
@@ -116,16 +114,6 @@ def legend_html(atlas: Atlas, view: View, layers: dict, names: dict[str, str]) -
     return str(render("legend.html.j2", sections=sections, sources=sources))
 
 
-def legend_entries(classes: Classes) -> list[tuple[str, float | str]]:
-    """``Classes.legend()`` with open-ended classes written ``≥ 400`` / ``< 0``."""
-    out = []
-    for label, value in classes.legend():
-        label = re.sub(r"^(\S+)–∞", r"≥ \1", label)
-        label = re.sub(r"^-?∞–(\S+)", r"< \1", label)
-        out.append((label, value))
-    return out
-
-
 def _basin_legend(atlas: Atlas, names: dict[str, str]) -> dict:
     b = STYLES["basins"]
     classed = BASIN_FILL.column in atlas["basins"] or "water_balance_monthly" in atlas
@@ -152,6 +140,6 @@ def _basin_legend(atlas: Atlas, names: dict[str, str]) -> dict:
         "period": period,
         "entries": [
             {"kind": "fill", "fill": colour, "color": b.color, "opacity": 0.75, "label": label}
-            for label, colour in legend_entries(BASIN_FILL)
+            for label, colour in BASIN_FILL.legend()
         ],
     }

@@ -22,7 +22,6 @@ from rasterio.transform import from_origin
 from geo.errors import OutputError, RasterError, RegisterError
 from layers.atlas import Atlas
 from maps import charts, display, features, popups
-from maps.legend import legend_entries
 from maps.raster import crop, encode, raster_overlay, to_web_mercator
 from maps.render import (
     NAMES,
@@ -347,6 +346,7 @@ def test_nice_ticks() -> None:
 def test_legend_labels_of_open_classes() -> None:
     from layers.styles import BASIN_FILL, FLOW_WIDTH
 
-    assert legend_entries(FLOW_WIDTH)[-2][0] == "≥ 400 m³/s"
-    assert legend_entries(BASIN_FILL)[0][0] == "< 0 mm/yr"
-    assert legend_entries(FLOW_WIDTH)[-1] == ("no figure", 3.0)
+    assert FLOW_WIDTH.legend()[-2][0] == "≥ 400 m³/s"
+    assert FLOW_WIDTH.legend()[1][0] == "50–150 m³/s"
+    assert BASIN_FILL.legend()[0][0] == "< 0 mm/yr"
+    assert FLOW_WIDTH.legend()[-1] == ("no figure", 3.0)
