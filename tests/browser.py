@@ -8,9 +8,11 @@ is fetched from the network, as on a machine without internet.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
+from rasterio.errors import NotGeoreferencedWarning
 from rasterio.io import MemoryFile
 
 from maps.screenshot import CHROMEDRIVER, CHROMIUM, chromium, open_map
@@ -32,5 +34,7 @@ def severe(driver) -> list[str]:
 
 def pixels(png: bytes) -> np.ndarray:
     """Decode a PNG screenshot to ``(bands, rows, cols)`` uint8 with rasterio's PNG driver."""
-    with MemoryFile(png) as mem, mem.open() as src:
-        return src.read()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)  # a screenshot has no CRS
+        with MemoryFile(png) as mem, mem.open() as src:
+            return src.read()
