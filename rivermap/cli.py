@@ -97,10 +97,18 @@ common_data = [
 ]
 
 
-def with_data_options(func: Callable) -> Callable:
-    for opt in reversed(common_data):
-        func = opt(func)
-    return func
+def _options(options: list[Callable]) -> Callable[[Callable], Callable]:
+    """A decorator applying a list of click options in order."""
+
+    def apply(func: Callable) -> Callable:
+        for opt in reversed(options):
+            func = opt(func)
+        return func
+
+    return apply
+
+
+with_data_options = _options(common_data)
 
 
 flow_options = [
@@ -166,10 +174,7 @@ flow_options = [
 ]
 
 
-def with_flow_options(func: Callable) -> Callable:
-    for opt in reversed(flow_options):
-        func = opt(func)
-    return func
+with_flow_options = _options(flow_options)
 
 
 def _read_user_flows(kw: dict):
