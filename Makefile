@@ -6,9 +6,10 @@ PYTHON ?= python3
 OUT ?= out
 BIN = $(VENV)/bin
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEBIAN_PACKAGES = chromium chromium-driver python3-gdal
+# fonts-wqy-microhei: Chinese names in screenshots; python3-gdal: the COG validator
+DEBIAN_PACKAGES = chromium chromium-driver python3-gdal fonts-wqy-microhei
 
-.PHONY: build test lint bench system-deps clean
+.PHONY: build test lint bench screenshot system-deps clean
 
 build: $(BIN)/.installed
 	$(BIN)/rivermap build --out $(OUT)
@@ -21,6 +22,10 @@ test: system-deps $(BIN)/.installed-test
 bench: system-deps $(BIN)/.installed-test
 	$(BIN)/pip install -q -e ".[test,bench]"
 	$(BIN)/python -m bench
+
+# the README's picture: the overview map as headless Chromium shows it
+screenshot: build system-deps $(BIN)/.installed-test
+	$(BIN)/python -c "from maps.screenshot import save_screenshot; save_screenshot('$(OUT)/overview.html', 'docs/overview.png', size=(1280, 800))"
 
 lint: $(BIN)/.installed-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
