@@ -21,6 +21,7 @@ from rasterio.enums import Resampling
 from rasterio.warp import reproject
 from rasterio.windows import Window
 
+from geo.atomic import atomic_path
 from geo.errors import OutputError, RasterError
 from geo.raster import (
     WGS84,
@@ -268,11 +269,11 @@ def _copy_as_cog(plain: Path, out: Path, dtype: np.dtype) -> Path:
     """Copy a tiled GeoTIFF as a COG: the COG driver, or GTiff + overviews + COPY_SRC_OVERVIEWS."""
     predictor = 3 if np.dtype(dtype).kind == "f" else 2
     try:
-        with bounded_cache():
+        with bounded_cache(), atomic_path(out, what="the Cloud-Optimised GeoTIFF") as tmp:
             if cog_driver_available():
                 rasterio.shutil.copy(
                     plain,
-                    out,
+                    tmp,
                     driver="COG",
                     COMPRESS="DEFLATE",
                     PREDICTOR=str(predictor),
@@ -281,7 +282,7 @@ def _copy_as_cog(plain: Path, out: Path, dtype: np.dtype) -> Path:
                     RESAMPLING="AVERAGE" if np.dtype(dtype).kind == "f" else "NEAREST",
                 )
             else:
-                _gtiff_cog(plain, out, predictor)
+                _gtiff_cog(plain, tmp, predictor)
     except rasterio.errors.RasterioIOError as exc:
         raise OutputError(f"{out}: cannot write the Cloud-Optimised GeoTIFF ({exc})") from exc
     return out

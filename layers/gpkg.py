@@ -22,7 +22,6 @@ import datetime as dt
 import json
 import os
 import sqlite3
-import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -38,7 +37,8 @@ import pyogrio.errors
 import shapely
 from pyproj import CRS
 
-from geo.errors import CRSError, OutputError, RivermapError
+from geo.atomic import atomic_path
+from geo.errors import CRSError, OutputError
 from geo.io import WGS84, parse_crs
 from layers.qml import qgis_metadata_document, qml_document, sld_document, style_for
 from layers.sources import Provenance
@@ -280,23 +280,11 @@ def _as_text(value: object) -> str:
 # --------------------------------------------------------------------------- writing
 
 
-@contextmanager
-def replacing(target: Path) -> Iterator[Path]:
+def replacing(target: Path):
     """Yield a temporary ``.gpkg`` path beside ``target``; on success rename it onto
     ``target`` (``os.replace``), on any failure remove it and leave ``target`` as it was.
     Write errors (OSError, SQLite, GDAL) become OutputError naming ``target``."""
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.tmp.gpkg")
-    try:
-        yield tmp
-        _fsync(tmp)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        _discard(tmp)
-        if isinstance(exc, _WRITE_ERRORS) and not isinstance(exc, RivermapError):
-            raise OutputError(
-                f"{target}: cannot write the GeoPackage ({_reason(exc)}); nothing was replaced"
-            ) from exc
-        raise
+    return atomic_path(target, what="the GeoPackage", errors=_WRITE_ERRORS)
 
 
 @contextmanager
@@ -313,26 +301,6 @@ def gdal_config(**options: str) -> Iterator[None]:
         yield
     finally:
         pyogrio.set_gdal_config_options(before)
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _discard(tmp: Path) -> None:
-    for p in (tmp, *(tmp.with_name(tmp.name + s) for s in ("-journal", "-wal", "-shm"))):
-        p.unlink(missing_ok=True)
 
 
 def write_tables(tmp: Path, tables: list[Table], notes: dict[str, str]) -> None:

@@ -6,8 +6,6 @@ Coordinates are EPSG:4326 lon/lat; the page displays them in Web Mercator (Leafl
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import folium
@@ -18,6 +16,7 @@ import xyzservices.providers as xyz
 from markupsafe import escape
 from rasterio.warp import transform_bounds
 
+from geo.atomic import atomic_path
 from geo.course import point_at
 from geo.errors import OutputError, RegisterError
 from layers.atlas import Atlas
@@ -364,26 +363,9 @@ def _profile(atlas: Atlas, river_id: str) -> str | None:
 def write_html(m: folium.Map, path: Path) -> Path:
     """Write a map's HTML atomically (temporary file in the same folder, then rename)."""
     html = m.get_root().render()
-    folder = path.parent
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write the map into {folder} ({exc.strerror})") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(html)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a page is for reading
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write the map ({exc.strerror})") from exc
+    with atomic_path(path, what="the map") as tmp:
+        tmp.write_text(html, encoding="utf-8")
     return path
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def write_maps(atlas: Atlas, out_dir: str | Path, *, online_basemaps: bool = False) -> list[Path]:
