@@ -438,4 +438,6 @@ def read_network(
         net = from_hydrorivers(gdf, source=name)
     else:
         net = from_lines(gdf, snap_tolerance_m=snap_tolerance_m, source=name)
-    return net, report.lines() + check_network(net).lines(net.ids)
+    checks = check_network(net).lines(net.ids)
+    summary = f"{name}: {len(net):,} reaches, {checks[0]}" + "".join(f"; {c}" for c in checks[1:])
+    return net, [*report.lines(), summary]
