@@ -98,3 +98,33 @@ def test_split_course_keeps_length(atlas_core):
     assert len(pieces) == 4
     assert pieces[0][0] == 0 and pieces[-1][1] == pytest.approx(course.length_m)
     assert [p[1] for p in pieces[:-1]] == pytest.approx(cuts, abs=1.0)
+
+
+def test_hydrorivers_extract_traces_like_the_embedded_network(atlas_core, tmp_path):
+    """The embedded network rewritten as a HydroRIVERS-style extract (HYRIV_ID, NEXT_DOWN,
+    LENGTH_KM) gives the same rivers, lengths and crossings through ``--data rivers=``."""
+    import json
+
+    from click.testing import CliRunner
+
+    from rivermap.cli import main
+
+    net = atlas_core.network
+    ids = np.arange(1, len(net) + 1) * 10
+    extract = atlas_core["network"][["geometry"]].assign(
+        HYRIV_ID=ids,
+        NEXT_DOWN=np.where(net.next_down >= 0, ids[net.next_down], 0),
+        LENGTH_KM=net.length_m / 1000.0,
+    )
+    path = tmp_path / "hydrorivers_extract.gpkg"
+    extract.to_file(path)
+    result = CliRunner().invoke(
+        main, ["--quiet", "trace", "--format", "json", "--data", f"rivers={path}"]
+    )
+    assert result.exit_code == 0, result.output
+    ours = {r["river_id"]: r for r in json.loads(result.stdout)}
+    courses = atlas_core["river_courses"].set_index("river_id")
+    for river_id, row in ours.items():
+        assert row["length_km"] == pytest.approx(courses.loc[river_id, "length_km"], abs=0.1)
+    crossings = atlas_core["crossings"]
+    assert sum(len(r["crossings"]) for r in ours.values()) == len(crossings)
