@@ -89,7 +89,8 @@ def attach_flows(atlas: Atlas) -> None:
     crossings = crossing_flows(atlas, seed)
     atlas.layers["crossings"].frame = crossings
     _river_flows(atlas, crossings)
-    basins = basin_columns(atlas, basin_balance(monthly))
+    yearly = water_balance_yearly(monthly)
+    basins = basin_columns(atlas, basin_balance(yearly))
     atlas.layers["basins"].frame = basins
     flows = pd.concat(
         [
@@ -118,6 +119,14 @@ def attach_flows(atlas: Atlas) -> None:
             "Monthly precipitation, evapotranspiration and storage change (mm) per watershed, "
             "with MSWEP precipitation beside it.",
             ("water_balance", "precipitation"),
+        ),
+        (
+            "water_balance_yearly",
+            "Yearly basin water balance",
+            yearly,
+            "Precipitation, evapotranspiration and P − ET (mm) per watershed and calendar year, "
+            "summed from the monthly table; no figure for a year without all twelve months.",
+            ("water_balance",),
         ),
         (
             "gauges",
@@ -181,20 +190,43 @@ def water_balance_monthly(atlas: Atlas) -> pd.DataFrame:
     return m.drop(columns="_merge").reset_index(drop=True)
 
 
-def basin_balance(monthly: pd.DataFrame) -> pd.DataFrame:
+def water_balance_yearly(monthly: pd.DataFrame) -> pd.DataFrame:
+    """P, ET and P − ET (mm/yr) per watershed and calendar year, summed over the months.
+
+    Columns ``WATERSHED_ID, year, precipitation_mm, evapotranspiration_mm, p_minus_et_mm,
+    months``; a year without all twelve months of both P and ET has NaN (no figure) sums.
+    """
+    m = monthly.dropna(subset=["precipitation_mm", "evapotranspiration_mm"])
+    per_year = m.groupby(["WATERSHED_ID", "year"], as_index=False).agg(
+        precipitation_mm=("precipitation_mm", "sum"),
+        evapotranspiration_mm=("evapotranspiration_mm", "sum"),
+        months=("month", "nunique"),
+    )
+    partial = per_year["months"] < 12
+    per_year.loc[partial, ["precipitation_mm", "evapotranspiration_mm"]] = np.nan
+    per_year["p_minus_et_mm"] = per_year["precipitation_mm"] - per_year["evapotranspiration_mm"]
+    return per_year[
+        [
+            "WATERSHED_ID",
+            "year",
+            "precipitation_mm",
+            "evapotranspiration_mm",
+            "p_minus_et_mm",
+            "months",
+        ]
+    ]
+
+
+def basin_balance(yearly: pd.DataFrame) -> pd.DataFrame:
     """Mean annual P, ET and P − ET (mm/yr) per watershed over its complete years.
 
     A year counts when all twelve months have both P and ET; ``balance_years`` says how many
     did and ``balance_period`` (ISO interval) spans them.
     """
-    m = monthly.dropna(subset=["precipitation_mm", "evapotranspiration_mm"])
-    per_year = m.groupby(["WATERSHED_ID", "year"]).agg(
-        p=("precipitation_mm", "sum"), et=("evapotranspiration_mm", "sum"), n=("month", "nunique")
-    )
-    full = per_year.loc[per_year["n"] == 12].reset_index()
+    full = yearly.loc[yearly["months"] == 12]
     out = full.groupby("WATERSHED_ID").agg(
-        p_mm_per_year=("p", "mean"),
-        et_mm_per_year=("et", "mean"),
+        p_mm_per_year=("precipitation_mm", "mean"),
+        et_mm_per_year=("evapotranspiration_mm", "mean"),
         balance_years=("year", "size"),
         first=("year", "min"),
         last=("year", "max"),

@@ -309,7 +309,8 @@ def _water_balance(atlas: Atlas, bid: str):
     wb = atlas["water_balance_monthly"]
     if bid not in wb.columns:
         return None, None, ""
-    return tables.monthly_means(wb, bid), tables.yearly_balance(wb, bid), tables.period_label(wb)
+    yearly = atlas["water_balance_yearly"] if "water_balance_yearly" in atlas else None
+    return tables.monthly_means(wb, bid), yearly, tables.period_label(wb)
 
 
 def year_config(atlas: Atlas, view: View) -> dict | None:

@@ -1,8 +1,8 @@
 """Tables shaped for display: the basin water balance by calendar month and by year.
 
-These are display aggregations of the Atlas's ``water_balance_monthly`` table (mm per month,
-keyed by the basin id): means per calendar month for a popup chart, sums per complete year for
-the year selector. A year with fewer than 12 monthly values has no figure.
+These reshape the Atlas's ``water_balance_monthly`` table (mm per month, keyed by the basin id)
+into means per calendar month for a popup chart, and the ``water_balance_yearly`` table
+(P − ET per complete year, computed in ``layers.flows``) into classes for the year selector.
 """
 
 from __future__ import annotations
@@ -18,15 +18,6 @@ WB_P, WB_ET = "precipitation_mm", "evapotranspiration_mm"
 def monthly_means(wb: pd.DataFrame, basin_id: str) -> pd.DataFrame:
     """``basin_id, month, precipitation_mm, evapotranspiration_mm``: mean per calendar month."""
     return wb.groupby([basin_id, "month"], as_index=False)[[WB_P, WB_ET]].mean()
-
-
-def yearly_balance(wb: pd.DataFrame, basin_id: str) -> pd.DataFrame:
-    """``basin_id, year, p_minus_et_mm``: P − ET summed over each complete year (mm/yr)."""
-    g = wb.groupby([basin_id, "year"], as_index=False).agg(
-        p=(WB_P, "sum"), et=(WB_ET, "sum"), n=("month", "nunique")
-    )
-    g["p_minus_et_mm"] = np.where(g["n"] == 12, g["p"] - g["et"], np.nan)
-    return g[[basin_id, "year", "p_minus_et_mm"]]
 
 
 def period_label(wb: pd.DataFrame) -> str:

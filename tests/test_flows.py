@@ -332,3 +332,18 @@ def test_rivers_that_cross_no_border(atlas_core):
     assert a["crossings"].empty and "h1_2025_mean_m3s" in a["crossings"]
     assert a["river_courses"]["flow_status"].tolist() == ["no figure"]
     assert any("2 key(s) in the table with no geometry" in n for n in a.notes)
+
+
+def test_yearly_water_balance_sums_the_months_and_feeds_the_basin_means(atlas):
+    monthly = atlas["water_balance_monthly"]
+    yearly = atlas["water_balance_yearly"].set_index(["WATERSHED_ID", "year"])
+    one = monthly.loc[(monthly.WATERSHED_ID == "SWB_00002") & (monthly.year == 2010)]
+    assert len(one) == 12
+    expected = one.precipitation_mm.sum() - one.evapotranspiration_mm.sum()
+    assert yearly.loc[("SWB_00002", 2010), "p_minus_et_mm"] == pytest.approx(expected, abs=1e-9)
+    basins = atlas["basins"].set_index("WATERSHED_ID")
+    complete = yearly.loc["NWB_00001"].query("months == 12")
+    assert basins.loc["NWB_00001", "p_minus_et_mm_per_year"] == pytest.approx(
+        complete.p_minus_et_mm.mean(), rel=1e-12
+    )
+    assert basins.loc["NWB_00001", "balance_years"] == len(complete) == 24
