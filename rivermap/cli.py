@@ -358,8 +358,9 @@ def build(
 def export(ctx, rivers, data, register_path, fix_geometries, out_file, crs, **flow_kw):
     """Write only the GeoPackage (optionally for a subset of rivers, see --rivers).
 
-    Layers: rivers, river_courses, basins, lakes, borders, crossings, gauges, network, and the
-    tables flows and water_balance_monthly; each with a default QGIS style and provenance.
+    Layers: rivers, river_courses, basins, lakes, borders, crossings, gauges, network; tables:
+    flows, water_balance_monthly, water_balance_yearly, gauge_climatology, profiles,
+    basin_elevation. Each layer has a default QGIS style; every table carries its provenance.
     """
     from geo.io import parse_crs
 
