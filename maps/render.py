@@ -57,6 +57,8 @@ ARROW_SPACING_M = {"overview": 200_000.0, "river": 100_000.0}
 MAP_HEIGHT = "100%"
 #: room left for the panels when the page opens (px): left column, right column
 FIT_PADDING = ((56, 90), (330, 20))
+#: on pages with the elevation profile panel (bottom left), keep the river above it
+FIT_PADDING_PROFILE = ((56, 90), (330, 230))
 #: river pages wider than this (degrees of longitude) are drawn with the overview's detail
 FINE_DETAIL_UP_TO_DEG = 10.0
 
@@ -133,7 +135,12 @@ def river_view(atlas: Atlas, river_id: str) -> View:
         raise RegisterError(f"river map: no traced river {river_id!r}; traced: {', '.join(known)}")
     focus = {river_id} | {r.id for r in atlas.rivers if r.parent == river_id}
     courses = atlas["river_courses"]
-    fit = _pad(_bounds(courses.loc[courses["river_id"].isin(focus)].geometry.values), 0.06, 0.4)
+    shown = courses.loc[courses["river_id"].isin(focus)].geometry.values
+    # the lake the river ends in belongs in the picture (the Emel's Alakol, the Ili's Balkhash)
+    lakes = atlas["lakes"]
+    ends_in = {r.ends_in for r in atlas.rivers if r.id == river_id}
+    end_lakes = lakes.loc[lakes["display_name"].isin(ends_in)].geometry.values
+    fit = _pad(_bounds(np.concatenate([shown, end_lakes])), 0.06, 0.4)
     box = _pad(fit, 0.35, 0.8)
     region = region_box(atlas)
     if region is not None:
@@ -214,7 +221,8 @@ def _page(
     }
     roles = {k: layers[k].get_name() for k in ("basins", "rivers", "lakes") if k in layers}
     m.add_child(Controls(config, panels, roles, relief.get_name() if relief else None))
-    m.fit_bounds(view.fit, padding_top_left=FIT_PADDING[0], padding_bottom_right=FIT_PADDING[1])
+    top_left, bottom_right = FIT_PADDING_PROFILE if profile else FIT_PADDING
+    m.fit_bounds(view.fit, padding_top_left=top_left, padding_bottom_right=bottom_right)
     return m
 
 
