@@ -1,7 +1,7 @@
 """``rivermap``: a thin command line over the library (each command a few calls into it).
 
 Exit codes: 0 success; 1 bad input data (file, layer, column, value); 2 bad usage (unknown option
-or value); 3 an output could not be written; 130 interrupted. Errors print one line, never a
+or value); 3 an output could not be written; 70 an unexpected error (a bug); 130 interrupted. Errors print one line, never a
 traceback (``--debug`` shows it).
 """
 
@@ -19,7 +19,7 @@ from geo.errors import OutputError, RivermapError
 from rivermap import api, report
 from rivermap.progress import steps
 
-EXIT_DATA, EXIT_USAGE, EXIT_OUTPUT, EXIT_INTERRUPTED = 1, 2, 3, 130
+EXIT_DATA, EXIT_USAGE, EXIT_OUTPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 70, 130
 
 
 def _fail(message: str, code: int) -> None:
@@ -48,6 +48,17 @@ def handled(func: Callable) -> Callable:
             _fail("interrupted; outputs written so far are complete, nothing half-written", 130)
         except MemoryError:
             _fail("out of memory; try fewer rivers (--rivers) or a smaller DEM", EXIT_DATA)
+        except click.ClickException:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence for the user
+            if debug:
+                raise
+            first = (str(exc).strip().splitlines() or [""])[0]
+            _fail(
+                f"unexpected {type(exc).__name__}: {first} (a bug, or an input we do not "
+                "check yet; run with --debug for the traceback and report it)",
+                EXIT_INTERNAL,
+            )
 
     return wrapper
 
@@ -225,7 +236,8 @@ def main(ctx: click.Context, quiet: bool, debug: bool) -> None:
     """Trace the Irtysh, Ili and Emel from China into Kazakhstan; build offline maps and a
     styled GeoPackage.
 
-    Exit codes: 0 ok, 1 bad input data, 2 bad usage, 3 output not writable, 130 interrupted.
+    Exit codes: 0 ok, 1 bad input data, 2 bad usage, 3 output not writable, 70 unexpected
+    error (a bug: run with --debug), 130 interrupted.
     """
     ctx.obj = {"quiet": quiet}
 
