@@ -18,7 +18,7 @@ from rasterio.warp import transform_bounds
 
 from geo.atomic import atomic_path
 from geo.course import point_at
-from geo.errors import OutputError, RegisterError
+from geo.errors import OutputError, RasterError, RegisterError
 from layers.atlas import Atlas
 from layers.basins import basin_id_column
 from layers.register import LANGS
@@ -232,6 +232,11 @@ def _basemaps(m: folium.Map, atlas: Atlas, view: View, online: bool):
     path = _relief_path(atlas)
     if path is not None:
         array, transform, crs = read_window(str(path), view.box)
+        if array.dtype != np.uint8 or array.shape[0] not in (1, 3, 4):
+            raise RasterError(
+                f"{path}: a relief basemap must be an 8-bit image (1, 3 or 4 bands of uint8); "
+                f"this raster has {array.shape[0]} band(s) of {array.dtype}"
+            )
         relief = raster_overlay(
             array, transform, crs, name=NAMES["relief"], fmt="jpeg", overlay=False
         )

@@ -9,7 +9,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from geo.errors import OutputError
@@ -77,6 +78,21 @@ def prepare_folder(folder: str | Path) -> Path:
         except OSError as exc:
             raise OutputError(f"--out {out}: cannot create the folder ({exc.strerror})") from exc
     return out
+
+
+@contextmanager
+def output_folder(folder: str | Path) -> Iterator[Path]:
+    """:func:`prepare_folder` for a block of writes; a folder this call created is removed
+    again if the block fails before anything was written into it."""
+    out = Path(folder)
+    created = not out.exists()
+    out = prepare_folder(out)
+    try:
+        yield out
+    except BaseException:
+        if created and not any(out.iterdir()):
+            out.rmdir()
+        raise
 
 
 def write_maps(atlas: Atlas, out_dir: str | Path, *, online_basemaps: bool = False) -> list[Path]:

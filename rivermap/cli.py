@@ -338,8 +338,10 @@ def build(
     if crs:
         parse_crs(crs)
     user = _read_user_flows(flow_kw)
-    out = api.prepare_folder(out_dir)
-    with steps(api.step_count() + 3, quiet=ctx.obj["quiet"]) as progress:
+    with (
+        api.output_folder(out_dir) as out,
+        steps(api.step_count() + 3, quiet=ctx.obj["quiet"]) as progress,
+    ):
         atlas = _load(ctx, rivers, data, register_path, fix_geometries, None, progress)
         _join_user_flows(atlas, progress, user)
         progress("writing HTML maps")

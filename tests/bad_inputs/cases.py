@@ -357,3 +357,22 @@ def build_into_a_file(tmp):
 @case(r"--crs: 'EPSG:999999' is not a CRS pyproj knows")
 def unknown_crs(tmp):
     return ["export", "--out", str(tmp / "x.gpkg"), "--crs", "EPSG:999999"]
+
+
+# -- rasters --------------------------------------------------------------------------------------
+@case(r"dem_5arcmin_region\.tif: a relief basemap must be an 8-bit image .* 1 band\(s\) of int16")
+def elevation_grid_given_as_relief(tmp):
+    return [
+        "build",
+        "--out",
+        str(tmp / "out"),
+        "--data",
+        f"relief={DATA_DIR / 'dem_5arcmin_region.tif'}",
+    ]
+
+
+@case(r"relief\.tif: cannot read the raster")
+def truncated_relief(tmp):
+    data = (DATA_DIR / "shaded_relief_region.tif").read_bytes()
+    (tmp / "relief.tif").write_bytes(data[:3000])
+    return ["build", "--out", str(tmp / "out"), "--data", f"relief={tmp / 'relief.tif'}"]
