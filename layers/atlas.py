@@ -205,9 +205,6 @@ def build_atlas(
 
 
 def _network_frame(net: RiverNetwork, traced: TracedRivers) -> gpd.GeoDataFrame:
-    river_id = np.full(len(net), "", dtype=object)
-    for rid, course in sorted(traced.course.items(), key=lambda kv: -kv[1].length_m):
-        river_id[course.reaches] = rid
     has_down = net.next_down >= 0
     next_down_id = pd.array(np.where(has_down, net.ids[np.maximum(net.next_down, 0)], 0))
     next_down_id[~has_down] = pd.NA
@@ -217,7 +214,7 @@ def _network_frame(net: RiverNetwork, traced: TracedRivers) -> gpd.GeoDataFrame:
             "next_down_id": next_down_id,
             "length_km": net.length_m / 1000.0,
             "longest_upstream_km": net.longest_upstream_m / 1000.0,
-            "river_id": river_id,
+            "river_id": traced.owner,
         },
         geometry=net.geometry.values,
         crs=4326,

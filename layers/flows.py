@@ -243,7 +243,7 @@ def _gauges(atlas: Atlas) -> tuple[pd.DataFrame, pd.DataFrame]:
     gauges = gauges_layer(
         read_gauges(path),
         atlas.network,
-        atlas["network"]["river_id"].to_numpy(),
+        atlas.traced.owner,
         atlas.traced.course,
         atlas["crossings"],
     )

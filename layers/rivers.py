@@ -36,7 +36,8 @@ class TracedRivers:
     ``courses``: one line per river (``river_courses``); ``pieces``: each river's reaches split
     at borders, each reach given to the most specific river holding it (the Tekes, not the
     Ili, for the Ili's headwater); ``crossings``: merged border crossings as points;
-    ``raw``: every raw boundary intersection; ``course``: the geo Course objects by river id.
+    ``raw``: every raw boundary intersection; ``course``: the geo Course objects by river id;
+    ``owner``: per reach position of the network, the river id holding it ("" for none).
     """
 
     courses: gpd.GeoDataFrame
@@ -44,6 +45,7 @@ class TracedRivers:
     crossings: gpd.GeoDataFrame
     raw: pd.DataFrame
     course: dict[str, Course]
+    owner: np.ndarray
 
 
 def _names(river: River) -> dict[str, str]:
@@ -137,8 +139,9 @@ def trace_rivers(
         geometry="geometry",
         crs=4326,
     )
-    pieces = _pieces(net, rivers, course, raw_all, lengths)
-    return TracedRivers(courses, pieces, cross, raw_all, course)
+    owner = reach_owner(len(net), course)
+    pieces = _pieces(net, rivers, course, raw_all, lengths, owner)
+    return TracedRivers(courses, pieces, cross, raw_all, course, owner)
 
 
 def _country_sequence(merged: pd.DataFrame, per_country: dict[str, float]) -> list[str]:
@@ -147,12 +150,12 @@ def _country_sequence(merged: pd.DataFrame, per_country: dict[str, float]) -> li
     return [merged["from_country"].iloc[0], *merged["to_country"]]
 
 
-def _owner(rivers: tuple[River, ...], course: dict[str, Course]) -> dict[int, str]:
-    """Reach position -> id of the most specific river holding it (shortest course wins)."""
-    owner: dict[int, str] = {}
-    for r in sorted(rivers, key=lambda r: -course[r.id].length_m):
-        for pos in course[r.id].reaches:
-            owner[int(pos)] = r.id
+def reach_owner(n_reaches: int, course: dict[str, Course]) -> np.ndarray:
+    """For every reach position, the id of the most specific traced river holding it (the
+    shortest course wins: the Tekes, not the Ili, for the Ili's headwater); "" elsewhere."""
+    owner = np.full(n_reaches, "", dtype=object)
+    for rid, c in sorted(course.items(), key=lambda kv: -kv[1].length_m):
+        owner[c.reaches] = rid
     return owner
 
 
@@ -162,9 +165,10 @@ def _pieces(
     course: dict[str, Course],
     raw: pd.DataFrame,
     fallback: dict[str, dict[str, float]],
+    owner: np.ndarray,
 ) -> gpd.GeoDataFrame:
-    """Each river's reaches split at borders; ``fallback`` is its per-country length."""
-    owner = _owner(rivers, course)
+    """Each river's reaches split at borders; ``fallback`` is its per-country length,
+    ``owner`` the river each reach position belongs to (:func:`reach_owner`)."""
     rows = []
     for r in rivers:
         c = course[r.id]
