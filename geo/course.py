@@ -9,7 +9,6 @@ import numpy as np
 import shapely
 from shapely.ops import substring
 
-from geo.crs import local_metric_crs
 from geo.errors import NetworkError
 from geo.measure import cumulative_m
 from geo.network import RiverNetwork, mainstem, trace_downstream
@@ -108,7 +107,7 @@ def _snap_one(
 
 
 def _cut_at(line: shapely.LineString, along_m: float, net: RiverNetwork) -> shapely.LineString:
-    crs = local_metric_crs(net.geometry.total_bounds)
+    crs = net.metric_geometry.crs
     proj = gpd.GeoSeries([line], crs=4326).to_crs(crs).values[0]
     part = substring(proj, 0.0, along_m)
     return gpd.GeoSeries([part], crs=crs).to_crs(4326).values[0]

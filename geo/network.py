@@ -138,6 +138,16 @@ class RiverNetwork:
         out[parent[last]] = child[last]
         return out
 
+    @cached_property
+    def metric_geometry(self) -> gpd.GeoSeries:
+        """The reaches in an azimuthal equidistant CRS (metres) centred on the network, for
+        searches within a tolerance in metres; projected once, reused by every snap."""
+        if self.geometry is None:
+            raise NetworkError(f"{self.source}: has no geometry")
+        return self.geometry.to_crs(local_metric_crs(self.geometry.total_bounds)).reset_index(
+            drop=True
+        )
+
     # -- tracing ----------------------------------------------------------------------------
     def position(self, reach_id: object) -> int:
         """Position of a reach given its id; NetworkError if the id is not in the network."""

@@ -8,7 +8,6 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo.crs import local_metric_crs
 from geo.errors import NetworkError
 from geo.measure import GEOD
 from geo.network import RiverNetwork
@@ -53,9 +52,13 @@ def snap_points(
         raise NetworkError(f"{net.source}: has no geometry to snap points to")
     lon = np.atleast_1d(np.asarray(lon, dtype=float))
     lat = np.atleast_1d(np.asarray(lat, dtype=float))
-    crs = local_metric_crs(net.geometry.total_bounds)
-    candidates = np.arange(len(net)) if among is None else np.asarray(among, dtype=np.int64)
-    reaches = net.geometry.iloc[candidates].to_crs(crs).reset_index(drop=True)
+    metric = net.metric_geometry
+    crs = metric.crs
+    if among is None:
+        candidates, reaches = np.arange(len(net)), metric
+    else:
+        candidates = np.asarray(among, dtype=np.int64)
+        reaches = metric.iloc[candidates].reset_index(drop=True)
     pts = gpd.GeoSeries(shapely.points(lon, lat), crs=4326).to_crs(crs)
     n = lon.size
     pairs = reaches.sindex.query(pts.values, predicate="dwithin", distance=max_distance_m)
