@@ -57,6 +57,8 @@ class Atlas:
     notes: list[str] = field(default_factory=list)
     #: rasters for display, by name: ``(array (bands, rows, cols), affine transform, CRS)``
     rasters: dict[str, tuple] = field(default_factory=dict)
+    #: the country polygons (EPSG:4326) read once for tracing and areas, reused by later steps
+    countries: gpd.GeoDataFrame | None = None
 
     def add(self, layer: Layer) -> None:
         self.layers[layer.name] = layer
@@ -130,7 +132,7 @@ def build_atlas(
     notes += rep.lines()
     basin_id = basin_id_column(basins_raw, str(sources.path("basins")))
     basins = basins_layer(basins_raw, countries, basin_id=basin_id)
-    atlas = Atlas(register, rivers, sources, net, traced, notes=notes)
+    atlas = Atlas(register, rivers, sources, net, traced, notes=notes, countries=countries)
     p = sources.about
     atlas.add(
         Layer(

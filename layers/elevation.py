@@ -29,7 +29,6 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import OutputError
-from geo.io import POLYGON_TYPES, read_vector
 from geo.profile import PROFILE_COLUMNS, river_profile
 from geo.raster import Bounds, ElevationSource, raster_info, window_for
 from geo.terrain import clip_to_cog, display_hillshade, write_cog
@@ -119,12 +118,8 @@ def basin_elevation(
     id_col = basin_id_column(atlas["basins"], "basins")
     if basins.empty:
         return pd.DataFrame(columns=[id_col, "country", "mean_m", "min_m", "max_m"])
-    sources = atlas.sources
-    countries, _ = read_vector(
-        sources.path("countries"), sources.layer("countries"), geom_types=POLYGON_TYPES
-    )
     return zonal_elevation(
-        source, basins, id_col, parts=countries, part_column=COUNTRY_CODE, bands_m=bands_m
+        source, basins, id_col, parts=atlas.countries, part_column=COUNTRY_CODE, bands_m=bands_m
     )
 
 
