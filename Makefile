@@ -6,8 +6,9 @@ PYTHON ?= python3
 OUT ?= out
 BIN = $(VENV)/bin
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# fonts-wqy-microhei: Chinese names in screenshots; python3-gdal: the COG validator
-DEBIAN_PACKAGES = chromium chromium-driver python3-gdal fonts-wqy-microhei
+# fonts-wqy-microhei: Chinese names in screenshots; python3-gdal: the COG validator;
+# python3-qgis + qgis-providers: the QGIS checks (system python3, QT_QPA_PLATFORM=offscreen)
+DEBIAN_PACKAGES = chromium chromium-driver python3-gdal fonts-wqy-microhei python3-qgis qgis-providers
 
 .PHONY: build test lint bench screenshot system-deps clean
 
