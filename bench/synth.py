@@ -76,8 +76,8 @@ def lattice(n_nodes: int, seed: int) -> dict[str, np.ndarray]:
     }
 
 
-def reach_lines(x0, y0, x1, y1, seed: int) -> np.ndarray:
-    """Meandering 10-vertex lines from (x0, y0) to (x1, y1), degrees."""
+def reach_coords(x0, y0, x1, y1, seed: int) -> np.ndarray:
+    """``(n, 10, 2)`` vertices of meandering lines from (x0, y0) to (x1, y1), degrees."""
     rng = np.random.default_rng(seed)
     n = x0.size
     t = np.linspace(0.0, 1.0, VERTICES)
@@ -87,20 +87,22 @@ def reach_lines(x0, y0, x1, y1, seed: int) -> np.ndarray:
     bend[:, [0, -1]] = 0.0
     x = x0[:, None] + dx[:, None] * t - dy[:, None] * bend
     y = y0[:, None] + dy[:, None] * t + dx[:, None] * bend
-    coords = np.column_stack([x.ravel(), y.ravel()])
-    return shapely.linestrings(coords, indices=np.repeat(np.arange(n), VERTICES))
+    return np.stack([x, y], axis=-1)
 
 
-def haversine_m(coords: np.ndarray, per: int) -> np.ndarray:
-    """Length in metres (sphere, mean Earth radius) of lines of ``per`` vertices each."""
-    lon, lat = np.radians(coords[:, 0]), np.radians(coords[:, 1])
+def _chunks(n: int):
+    for k, start in enumerate(range(0, n, CHUNK)):
+        yield k, slice(start, min(start + CHUNK, n))
+
+
+def haversine_m(coords: np.ndarray) -> np.ndarray:
+    """Length in metres (sphere, mean Earth radius) of each line of ``(n, k, 2)`` vertices."""
+    lon, lat = np.radians(coords[..., 0]), np.radians(coords[..., 1])
     a = (
-        np.sin(np.diff(lat) / 2) ** 2
-        + np.cos(lat[:-1]) * np.cos(lat[1:]) * np.sin(np.diff(lon) / 2) ** 2
+        np.sin(np.diff(lat, axis=1) / 2) ** 2
+        + np.cos(lat[:, :-1]) * np.cos(lat[:, 1:]) * np.sin(np.diff(lon, axis=1) / 2) ** 2
     )
-    seg = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-    seg = np.append(seg, 0.0).reshape(-1, per)[:, :-1]
-    return seg.sum(axis=1)
+    return (2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0, 1)))).sum(axis=1)
 
 
 def embedded_network():
@@ -120,20 +122,18 @@ def _synthetic(n: int, real_lines: np.ndarray, seed: int) -> dict[str, np.ndarra
         lat = lattice(int(n * factor) + 16, seed)
         keep = lat["down"] >= 0  # a reach runs from each node to the node it drains into
         if tree is not None:
-            idx = np.flatnonzero(keep)
-            seg = shapely.linestrings(
-                np.column_stack(
-                    [
-                        lat["lon"][idx],
-                        lat["lat"][idx],
-                        lat["lon"][lat["down"][idx]],
-                        lat["lat"][lat["down"][idx]],
-                    ]
-                ).reshape(-1, 2),
-                indices=np.repeat(np.arange(idx.size), 2),
-            )
-            near = tree.query(seg, predicate="dwithin", distance=CLEARANCE_DEG)[0]
-            keep[idx[near]] = False
+            w, s, e, n_ = shapely.total_bounds(real_lines) + np.r_[-1, -1, 1, 1] * 0.5
+            lon, la = lat["lon"], lat["lat"]
+            idx = np.flatnonzero(keep & (lon >= w) & (lon <= e) & (la >= s) & (la <= n_))
+            for start in range(0, idx.size, CHUNK):
+                part = idx[start : start + CHUNK]
+                down = lat["down"][part]
+                ends = np.column_stack([lon[part], la[part], lon[down], la[down]])
+                seg = shapely.linestrings(
+                    ends.reshape(-1, 2), indices=np.repeat(np.arange(part.size), 2)
+                )
+                near = tree.query(seg, predicate="dwithin", distance=CLEARANCE_DEG)[0]
+                keep[part[near]] = False
         if keep.sum() >= n:
             break
         factor *= 1.25
@@ -225,8 +225,10 @@ def attributes(
     )
 
 
-def make(n: int, seed: int = 16, *, embed: bool = True) -> tuple[pd.DataFrame, np.ndarray]:
-    """The table (HydroRIVERS columns) and the lines (EPSG:4326) of an ``n``-reach continent."""
+def make(n: int, seed: int = 16, *, embed: bool = True) -> tuple[pd.DataFrame, dict, np.ndarray]:
+    """An ``n``-reach continent: the table (HydroRIVERS columns), the synthetic reaches' end
+    points (``x0``, ``y0``, ``x1``, ``y1``, degrees) and the embedded lines (EPSG:4326), which
+    come first. Synthetic lines are made chunk by chunk (:func:`synthetic_lines`)."""
     if embed:
         net, real = embedded_network()
         real_down = net.next_down
@@ -234,36 +236,54 @@ def make(n: int, seed: int = 16, *, embed: bool = True) -> tuple[pd.DataFrame, n
     else:
         real, real_down, real_len = np.empty(0, object), np.empty(0, np.int64), np.empty(0)
     syn = _synthetic(n - len(real), real, seed)
-    lines = np.concatenate([real, reach_lines(syn["x0"], syn["y0"], syn["x1"], syn["y1"], seed)])
-    coords = shapely.get_coordinates(lines[len(real) :])
-    syn_len = np.round(haversine_m(coords, VERTICES) / 1000.0, 2)
+    syn_len = np.empty(syn["x0"].size)
+    for k, part in _chunks(syn_len.size):
+        syn_len[part] = haversine_m(_coords(syn, part, seed + k))
+    syn_len = np.round(syn_len / 1000.0, 2)
     cell_km2 = 2 * (SPACING_DEG * 111.195) ** 2 * np.cos(np.radians(syn["y0"]))
     rng = np.random.default_rng(seed + 2)
     catch = cell_km2 * rng.uniform(0.6, 1.4, syn_len.size)
     next_down = np.concatenate([real_down, np.where(syn["down"] >= 0, syn["down"] + len(real), -1)])
     length_km = np.concatenate([real_len, syn_len])
-    real_catch = np.zeros(len(real))
-    table = attributes(next_down, length_km, np.concatenate([real_catch, catch]), seed)
+    table = attributes(next_down, length_km, np.concatenate([np.zeros(len(real)), catch]), seed)
     if len(real):
         hack = (net.longest_upstream_m / 1000.0 / 1.4) ** (1 / 0.6)
         table.loc[: len(real) - 1, "UPLAND_SKM"] = np.round(hack, 3)
-    return table, lines
+    return table, syn, real
+
+
+def _coords(syn: dict, part: slice, seed: int) -> np.ndarray:
+    return reach_coords(syn["x0"][part], syn["y0"][part], syn["x1"][part], syn["y1"][part], seed)
+
+
+def synthetic_lines(syn: dict, seed: int):
+    """``(slice, lines)`` of the synthetic reaches, chunk by chunk (EPSG:4326)."""
+    for k, part in _chunks(syn["x0"].size):
+        coords = _coords(syn, part, seed + k).reshape(-1, 2)
+        ids = np.repeat(np.arange(part.stop - part.start), VERTICES)
+        yield part, shapely.linestrings(coords, indices=ids)
 
 
 def write(path: Path, n: int, seed: int = 16, *, embed: bool = True) -> Path:
-    """Write an ``n``-reach continent to a GeoPackage (layer ``rivers``), in chunks."""
+    """Write an ``n``-reach continent to a GeoPackage (layer ``rivers``), chunk by chunk."""
     import geopandas as gpd
     import pyogrio
 
-    table, lines = make(n, seed, embed=embed)
+    table, syn, real = make(n, seed, embed=embed)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.stem}.part{path.suffix}")
     tmp.unlink(missing_ok=True)
-    for start in range(0, n, CHUNK):
-        part = slice(start, start + CHUNK)
-        frame = gpd.GeoDataFrame(table.iloc[part], geometry=lines[part], crs=4326)
+
+    def parts():
+        if len(real):
+            yield slice(0, len(real)), real
+        for part, lines in synthetic_lines(syn, seed):
+            yield slice(part.start + len(real), part.stop + len(real)), lines
+
+    for k, (rows, lines) in enumerate(parts()):
+        frame = gpd.GeoDataFrame(table.iloc[rows], geometry=lines, crs=4326)
         pyogrio.write_dataframe(
-            frame, tmp, layer="rivers", driver="GPKG", append=start > 0, promote_to_multi=False
+            frame, tmp, layer="rivers", driver="GPKG", append=k > 0, promote_to_multi=False
         )
     tmp.rename(path)
     return path
