@@ -26,8 +26,8 @@ from layers.sources import Provenance, Sources, default_sources
 Progress = Callable[[str], None]
 
 #: reaches in the ``network`` layer of a large network: the overview draws each in about
-#: 60-100 bytes after simplification, so this many keep the page well under 1.5 MB
-NETWORK_REACHES = 6_000
+#: 60-100 bytes after simplification, so this many add at most ~0.4 MB to the page
+NETWORK_REACHES = 4_000
 #: the box (lon/lat degrees) a large network's drawn reaches are chosen in: the product's region
 NETWORK_BOX = (REGION.west, REGION.south, REGION.east, REGION.north)
 NETWORK_BOX_TEXT = str(REGION)
