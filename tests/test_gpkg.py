@@ -31,7 +31,8 @@ import shapely
 from geopandas.testing import assert_geodataframe_equal
 from pyproj import CRS
 
-import layers.gpkg as gpkg_module
+import layers.gpkg_check as gpkg_check
+import layers.gpkg_tables as gpkg_tables
 from geo.errors import CRSError, OutputError, RegisterError
 from layers.atlas import Layer
 from layers.gpkg import STYLES_TABLE, write_geopackage
@@ -402,7 +403,7 @@ def test_permission_refused_while_creating_becomes_output_error(atlas, tmp_path,
     def refuse(*_args, **_kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(gpkg_module, "write_table", refuse)
+    monkeypatch.setattr(gpkg_tables, "write_table", refuse)
     with pytest.raises(OutputError, match=r"rivermap\.gpkg.*Permission denied"):
         write_geopackage(atlas, tmp_path / "rivermap.gpkg")
     assert list(tmp_path.iterdir()) == []
@@ -427,7 +428,7 @@ def previous(small, tmp_path) -> tuple[Path, str]:
 
 
 def _fail_on_third_table(monkeypatch, exc: BaseException) -> None:
-    real = gpkg_module.write_table
+    real = gpkg_tables.write_table
     calls = []
 
     def flaky(*args, **kwargs):
@@ -436,7 +437,7 @@ def _fail_on_third_table(monkeypatch, exc: BaseException) -> None:
             raise exc
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(gpkg_module, "write_table", flaky)
+    monkeypatch.setattr(gpkg_tables, "write_table", flaky)
 
 
 def test_existing_file_replaced_by_complete_new_one(small, previous):
@@ -472,7 +473,7 @@ def test_interrupt_or_bug_mid_write_leaves_previous_file(small, previous, monkey
 
 def test_failed_validation_leaves_previous_file(small, previous, monkeypatch):
     path, before = previous
-    monkeypatch.setattr(gpkg_module, "_layer_problems", lambda *_: ["rivers: 0 features"])
+    monkeypatch.setattr(gpkg_check, "_layer_problems", lambda *_: ["rivers: 0 features"])
     with pytest.raises(OutputError, match="failed its check"):
         write_geopackage(small, path)
     assert _sha(path) == before
@@ -485,10 +486,11 @@ KILLED_WRITER = textwrap.dedent(
     import pickle, sys, time
     from pathlib import Path
     import layers.gpkg as gpkg
+    import layers.gpkg_tables as tables
 
     atlas = pickle.loads(Path(sys.argv[1]).read_bytes())
     marker = Path(sys.argv[3])
-    real = gpkg.write_table
+    real = tables.write_table
     done = []
 
     def write_then_wait(*args, **kwargs):
@@ -498,7 +500,7 @@ KILLED_WRITER = textwrap.dedent(
             marker.write_text("half written")
             time.sleep(600)
 
-    gpkg.write_table = write_then_wait
+    tables.write_table = write_then_wait
     gpkg.write_geopackage(atlas, sys.argv[2])
     """
 )

@@ -13,16 +13,11 @@ import pytest
 import shapely
 from pyproj import CRS
 
-from layers.qml import (
-    DataDefined,
-    dd_expression,
-    plan_renderer,
-    qgis_metadata_document,
-    qml_document,
-    sld_document,
-    style_for,
-)
+from layers.qgis_metadata import qgis_metadata_document
+from layers.qml import dd_expression, qml_document
+from layers.sld import sld_document
 from layers.sources import Provenance
+from layers.style_plan import DataDefined, plan_renderer, style_for
 from layers.styles import (
     BASIN_FILL,
     COUNTRY_COLOURS,
