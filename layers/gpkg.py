@@ -35,7 +35,8 @@ from geo.atomic import atomic_path
 from geo.errors import CRSError, OutputError
 from geo.io import WGS84, parse_crs
 from layers.gpkg_check import validate
-from layers.gpkg_qgis import write_qgis_metadata, write_styles
+from layers.gpkg_qgis import styles_fields, write_qgis_metadata, write_styles
+from layers.gpkg_schema import write_data_columns
 from layers.gpkg_tables import (
     STYLES_TABLE,
     export_notes,
@@ -91,6 +92,7 @@ def write_geopackage(
     with replacing(target) as tmp, gdal_config(OGR_SQLITE_SYNCHRONOUS="OFF"):
         write_tables(tmp, tables, export_notes(atlas, out_crs, rivers))
         write_styles(tmp, tables)
+        write_data_columns(tmp, [(t.name, t.fields) for t in tables] + [styles_fields()])
         write_qgis_metadata(tmp, tables, out_crs)
         validate(tmp, tables, target)
     return target

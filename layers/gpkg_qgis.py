@@ -13,11 +13,13 @@ from pathlib import Path
 
 from pyproj import CRS
 
+from layers.fields import Field, describe
 from layers.gpkg_tables import GEOMETRY_COLUMN, STYLES_TABLE, Table
 from layers.qgis_metadata import qgis_metadata_document
 from layers.qml import qml_document
 from layers.sld import sld_document
-from layers.style_plan import style_for
+from layers.style_plan import renamed, style_for
+from layers.styles import Style
 
 #: the table exactly as QGIS 3.22 creates it when saving a style into a GeoPackage
 LAYER_STYLES_DDL = (
@@ -28,34 +30,64 @@ LAYER_STYLES_DDL = (
     "\"update_time\" DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))"
 )
 QGIS_METADATA_URI = "http://mrcc.com/qgis.dtd"
+STYLES_COLUMNS = (
+    "id",
+    "f_table_catalog",
+    "f_table_schema",
+    "f_table_name",
+    "f_geometry_column",
+    "styleName",
+    "styleQML",
+    "styleSLD",
+    "useAsDefault",
+    "description",
+    "owner",
+    "ui",
+    "update_time",
+)
 
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def layer_style(table: Table) -> Style:
+    """The style of ``table`` as the GeoPackage spells its columns (a plain placeholder for a
+    table without geometry, whose style only holds the field aliases)."""
+    if not table.spatial:
+        return Style(table.name, table.title, "line", color="#000000")
+    return renamed(style_for(table.name, table.frame, table.title), table.renames)
+
+
+def styles_fields() -> tuple[str, dict[str, Field]]:
+    """``(layer_styles, its columns described)`` for ``gpkg_data_columns``."""
+    return STYLES_TABLE, {c: describe(STYLES_TABLE, c) for c in STYLES_COLUMNS}
+
+
 def write_styles(tmp: Path, tables: list[Table]) -> None:
     """``layer_styles`` as QGIS writes it, registered in ``gpkg_contents`` as attributes, with
-    one default style (QML + SLD) per spatial layer."""
+    one default style per layer and table: QML (symbols, labels, field aliases) and, for
+    spatial layers, SLD; ``f_geometry_column`` is empty for a table without geometry."""
     now = _now()
-    rows = [
-        (
-            "",
-            "",
-            t.name,
-            GEOMETRY_COLUMN,
-            t.name[:30],
-            qml_document(t.name, t.frame, t.title),
-            sld_document(t.name, t.frame, t.title),
-            1,
-            style_for(t.name, t.frame, t.title).title,
-            "",
-            None,
-            now,
+    rows = []
+    for t in tables:
+        style = layer_style(t)
+        rows.append(
+            (
+                "",
+                "",
+                t.name,
+                GEOMETRY_COLUMN if t.spatial else "",
+                t.name[:30],
+                qml_document(t.name, t.frame, t.title, style=style, fields=t.fields),
+                sld_document(t.name, t.frame, t.title, style=style) if t.spatial else "",
+                1,
+                style.title,
+                "",
+                None,
+                now,
+            )
         )
-        for t in tables
-        if t.spatial
-    ]
     with closing(sqlite3.connect(tmp)) as con, con:
         con.execute(LAYER_STYLES_DDL)
         con.execute(

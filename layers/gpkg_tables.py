@@ -8,9 +8,8 @@ title (``gpkg_contents.identifier``), description and GDAL layer metadata (prove
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +21,8 @@ import shapely
 from pyproj import CRS
 
 from geo.errors import CRSError
+from layers.fields import Field
+from layers.gpkg_columns import export_columns
 from layers.sources import Provenance
 
 if TYPE_CHECKING:
@@ -44,6 +45,10 @@ class Table:
     provenance: tuple[Provenance, ...]
     frame: pd.DataFrame
     geometry_type: str | None
+    #: every GeoPackage column (fid, geometry, attributes) with its title and description
+    fields: dict[str, Field] = field(default_factory=dict)
+    #: Atlas column names that the GeoPackage spells otherwise (``width_class`` → …)
+    renames: dict[str, str] = field(default_factory=dict)
 
     @property
     def spatial(self) -> bool:
@@ -66,8 +71,18 @@ def prepare_table(layer: Layer, out_crs: CRS, *, geometry_type: str | None = Non
             if frame.geometry.name != GEOMETRY_COLUMN
             else frame
         )
-    frame = _plain_columns(frame)
-    return Table(layer.name, layer.title, layer.description, layer.provenance, frame, geometry_type)
+    files = tuple(Path(p.file).name for p in layer.provenance[:1])
+    frame, fields, renames = export_columns(layer.name, frame, files=files, fid=FID_COLUMN)
+    return Table(
+        layer.name,
+        layer.title,
+        layer.description,
+        layer.provenance,
+        frame,
+        geometry_type,
+        fields,
+        renames,
+    )
 
 
 def geometry_type_of(frame: pd.DataFrame) -> str | None:
@@ -97,28 +112,6 @@ def _reproject(frame: gpd.GeoDataFrame, out_crs: CRS, name: str) -> gpd.GeoDataF
             f"{out_crs.name!r} (outside its area of use); choose a CRS covering lon 66–92 E"
         )
     return out
-
-
-def _plain_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """Object columns holding dates or containers become text (ISO dates, JSON)."""
-    out = frame.copy()
-    geom = out.geometry.name if isinstance(out, gpd.GeoDataFrame) else None
-    for col in out.columns:
-        if col == geom or out[col].dtype != object:
-            continue
-        kinds = set(out[col].dropna().map(type))
-        if kinds <= {str}:
-            continue
-        out[col] = out[col].map(_as_text, na_action="ignore")
-    return out
-
-
-def _as_text(value: object) -> str:
-    if isinstance(value, dt.date | dt.datetime | pd.Timestamp):
-        return value.isoformat()
-    if isinstance(value, list | tuple | dict | set):
-        return json.dumps(list(value) if isinstance(value, set) else value, ensure_ascii=False)
-    return str(value)
 
 
 def write_tables(tmp: Path, tables: list[Table], notes: dict[str, str]) -> None:
@@ -153,6 +146,7 @@ def write_table(
         layer_options=options,
         dataset_options={"VERSION": GPKG_VERSION} if create else None,
         layer_metadata=layer_metadata(table) | notes,
+        use_arrow=True,  # Arrow's date32 is how a DATE column reaches GDAL
         **kwargs,
     )
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import uuid
 import xml.etree.ElementTree as ET
 
+import geopandas as gpd
 import pandas as pd
 
+from layers.fields import Field
 from layers.qgis_xml import QGIS_DOCTYPE, QGIS_VERSION, literal, mm, quote_field, rgba
+from layers.qml_labels import labeling_element
 from layers.style_plan import Condition, DataDefined, Renderer, Symbol, plan_renderer, style_for
 from layers.styles import Style
 
@@ -21,6 +24,8 @@ _LAYER_CLASS = {"point": "SimpleMarker", "line": "SimpleLine", "fill": "SimpleFi
 #: QGIS data-defined property keys (QgsSymbolLayer::propertyDefinitions)
 _DD_KEY = {"width": "outlineWidth", "radius": "size", "fill": "fillColor"}
 _UNIT_SCALE = "3x:0,0,0,0,0,0"
+#: the feature id column QGIS shows as field 0
+FID = "fid"
 
 
 def _expression(cond: Condition) -> str:
@@ -188,94 +193,62 @@ def _key(layer: str, part: str) -> str:
     return "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"rivermap:{layer}:{part}")) + "}"
 
 
-#: QgsPalLayerSettings placement: 1 over point (polygon centroid), 0 around point, 3 curved
-_PLACEMENT = {"fill": "1", "point": "0", "line": "3"}
+def _aliases_element(root: ET.Element, fields: dict[str, Field], frame: pd.DataFrame) -> None:
+    """Field aliases (the registry's titles) by field index: ``fid`` is field 0, then the
+    attributes in order (the geometry is not a field)."""
+    geom = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    names = [FID, *(c for c in frame.columns if c != geom)]
+    aliases = ET.SubElement(root, "aliases")
+    for i, col in enumerate(names):
+        title = fields[col].title if col in fields else ""
+        ET.SubElement(aliases, "alias", field=col, index=str(i), name=title)
 
 
-def _labeling_element(root: ET.Element, style: Style) -> None:
-    lab = ET.SubElement(root, "labeling", type="simple")
-    settings = ET.SubElement(lab, "settings", calloutType="simple")
-    text = ET.SubElement(
-        settings,
-        "text-style",
-        fieldName=style.label_column,
-        isExpression="0",
-        fontFamily="Noto Sans",
-        fontSize="8" if style.kind == "point" else "9",
-        fontSizeUnit="Point",
-        fontWeight="50",
-        fontItalic="1" if style.kind in ("line", "fill") and style.layer != "basins" else "0",
-        textColor=rgba("#08306b" if style.kind == "line" else "#222222"),
-        textOpacity="1",
-        blendMode="0",
-        multilineHeight="1",
-        allowHtml="0",
-    )
-    ET.SubElement(
-        text,
-        "text-buffer",
-        bufferDraw="1",
-        bufferSize="0.8",
-        bufferSizeUnits="MM",
-        bufferColor=rgba("#ffffff"),
-        bufferOpacity="0.85",
-        bufferNoFill="1",
-        bufferJoinStyle="128",
-        bufferBlendMode="0",
-    )
-    ET.SubElement(settings, "text-format", wrapChar="", multilineAlign="3", plussign="0")
-    ET.SubElement(
-        settings,
-        "placement",
-        placement=_PLACEMENT[style.kind],
-        placementFlags="10",
-        dist="1" if style.kind == "point" else "0",
-        distUnits="MM",
-        repeatDistance="0",
-        priority="5",
-        centroidInside="1",
-        fitInPolygonOnly="0",
-        maxCurvedCharAngleIn="25",
-        maxCurvedCharAngleOut="-25",
-    )
-    ET.SubElement(
-        settings,
-        "rendering",
-        drawLabels="1",
-        obstacle="1",
-        obstacleFactor="1",
-        mergeLines="1" if style.kind == "line" else "0",
-        labelPerPart="0",
-        displayAll="0",
-        upsidedownLabels="0",
-        scaleVisibility="0",
-        minFeatureSize="0",
-        limitNumLabels="0",
-        maxNumLabels="2000",
-        zIndex="0",
-    )
-
-
-def qml_document(name: str, frame: pd.DataFrame, title: str = "") -> str:
-    """A QGIS 3 style (QML, renderer-v2 + simple labels) for layer ``name`` drawn from ``frame``."""
-    style = style_for(name, frame, title)
-    renderer = plan_renderer(style, frame)
-    labels = bool(style.label_column) and style.label_column in frame.columns
-    root = ET.Element(
-        "qgis",
-        version=QGIS_VERSION,
-        styleCategories="Symbology|Labeling|Rendering",
-        labelsEnabled="1" if labels else "0",
-        hasScaleBasedVisibilityFlag="0",
-        minScale="100000000",
-        maxScale="0",
-    )
-    _renderer_element(root, renderer, name)
+def style_elements(
+    root: ET.Element,
+    name: str,
+    frame: pd.DataFrame,
+    style: Style,
+    fields: dict[str, Field] | None = None,
+) -> None:
+    """Append what QGIS reads as a layer's style to ``root`` (a QML ``<qgis>`` or a project's
+    ``<maplayer>``): renderer, labels, field aliases, opacity and blending; sets the layer
+    attributes (scale visibility, labels on/off) on ``root``."""
+    spatial = isinstance(frame, gpd.GeoDataFrame)
+    labels = spatial and bool(style.label_column) and style.label_column in frame.columns
+    root.set("labelsEnabled", "1" if labels else "0")
+    root.set("hasScaleBasedVisibilityFlag", "0")
+    root.set("minScale", "100000000")
+    root.set("maxScale", "0")
+    if spatial:
+        _renderer_element(root, plan_renderer(style, frame), name)
     if labels:
-        _labeling_element(root, style)
+        labeling_element(root, style)
+    if fields:
+        _aliases_element(root, fields, frame)
     ET.SubElement(root, "blendMode").text = "0"
     ET.SubElement(root, "featureBlendMode").text = "0"
     ET.SubElement(root, "layerOpacity").text = "1"
     ET.SubElement(root, "legend", type="default-vector", showLabelLegend="0")
+
+
+def qml_document(
+    name: str,
+    frame: pd.DataFrame,
+    title: str = "",
+    *,
+    style: Style | None = None,
+    fields: dict[str, Field] | None = None,
+) -> str:
+    """A QGIS 3 style (QML: renderer-v2, simple labels, field aliases) for layer ``name`` drawn
+    from ``frame``. ``style``: the declaration to use (default :func:`style_for`); ``fields``:
+    titles by column, written as the field aliases."""
+    style = style or style_for(name, frame, title)
+    root = ET.Element(
+        "qgis",
+        version=QGIS_VERSION,
+        styleCategories="Symbology|Labeling|Fields|Rendering",
+    )
+    style_elements(root, name, frame, style, fields)
     body = ET.tostring(root, encoding="unicode")
     return f"{QGIS_DOCTYPE}\n{body}\n"

@@ -145,9 +145,13 @@ def _sld_label(fts: ET.Element, style: Style) -> None:
     _svg(_se(text, "Fill"), "fill", "#222222")
 
 
-def sld_document(name: str, frame: pd.DataFrame, title: str = "") -> str:
-    """An OGC SLD 1.1 / SE 1.1 document with the same rules as :func:`qml_document` (pixels)."""
-    style = style_for(name, frame, title)
+def sld_document(
+    name: str, frame: pd.DataFrame, title: str = "", *, style: Style | None = None
+) -> str:
+    """An OGC SLD 1.1 / SE 1.1 document with the same rules as the QGIS style (pixels).
+
+    ``style``: the declaration to use (default :func:`style_for`)."""
+    style = style or style_for(name, frame, title)
     renderer = plan_renderer(style, frame)
     root = ET.Element(
         f"{{{NS['sld']}}}StyledLayerDescriptor",

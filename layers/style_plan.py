@@ -91,6 +91,27 @@ def style_for(name: str, frame: pd.DataFrame, title: str = "") -> Style:
     )
 
 
+def renamed(style: Style, names: dict[str, str]) -> Style:
+    """``style`` reading columns by other names (``{atlas name: GeoPackage name}``)."""
+    if not names:
+        return style
+
+    def col(c: str) -> str:
+        return names.get(c, c)
+
+    def classes(c: Classes | None) -> Classes | None:
+        return None if c is None else replace(c, column=col(c.column))
+
+    return replace(
+        style,
+        label_column=col(style.label_column),
+        color_by=col(style.color_by),
+        width_by=classes(style.width_by),
+        radius_by=classes(style.radius_by),
+        fill_by=classes(style.fill_by),
+    )
+
+
 def base_symbol(style: Style) -> Symbol:
     """The style's default symbol (pixels)."""
     fill = style.fill_color or style.color
