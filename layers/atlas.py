@@ -135,7 +135,10 @@ def build_atlas(
         Boundaries.from_lines(borders_gdf, source=str(sources.path("borders"))),
         countries,
         lakes,
+        register_rivers=register.rivers,
     )
+    rivers = traced.rivers
+    notes += traced.notes
     atlas = Atlas(
         register,
         rivers,
@@ -172,11 +175,13 @@ def build_atlas(
             "network",
             "River network",
             network,
-            "Every reach of the river network; river_id names the traced river holding it."
+            "Every reach of the river network; river_id names the traced river holding it, "
+            "on_courses every traced course through it."
             if len(network) == len(net)
             else f"The {len(network):,} reaches draining most of the river network's "
             f"{len(net):,} in {NETWORK_BOX_TEXT} (by upstream area or longest upstream path) and "
-            "every traced reach; river_id names the traced river holding it.",
+            "every traced reach; river_id names the traced river holding it, on_courses every "
+            "traced course through it.",
             (p("rivers"),),
         )
     )
@@ -238,6 +243,7 @@ def _network_frame(net: RiverNetwork, traced: TracedRivers) -> gpd.GeoDataFrame:
             "length_km": net.length_m[pos] / 1000.0,
             "longest_upstream_km": net.longest_upstream_m[pos] / 1000.0,
             "river_id": traced.owner[pos],
+            "on_courses": traced.on_courses[pos],
         },
         geometry=net.lines(pos),
         crs=4326,
