@@ -179,6 +179,16 @@ class RiverNetwork:
         tolerance in metres (:func:`geo.crs.local_metric_crs`)."""
         return local_metric_crs(self.bounds)
 
+    @cached_property
+    def metric_geometry(self) -> gpd.GeoSeries:
+        """Every held reach in :attr:`metric_crs` (a network whose lines stay in their file
+        has none: project :meth:`near` candidates instead, as :func:`geo.snap.snap_points`)."""
+        if self.geometry is None:
+            raise NetworkError(
+                f"{self.source}: its lines stay in the file; read them with lines() or near()"
+            )
+        return self.geometry.to_crs(self.metric_crs).reset_index(drop=True)
+
     def lines(self, positions: np.ndarray) -> np.ndarray:
         """The lines (shapely, EPSG:4326) of reach ``positions``, in that order."""
         self._need_geometry()
@@ -348,3 +358,15 @@ def check_network(net: RiverNetwork) -> NetworkCheck:
         return net.check
     empty = np.zeros(0, dtype=np.int64)
     return NetworkCheck(outlets=net.outlets, divergences=empty, uphill=empty)
+
+
+#: the builders live in geo.network_build; importing them from here keeps working
+_BUILDERS = ("from_hydrorivers", "from_lines", "read_network", "read_hydrorivers_topology")
+
+
+def __getattr__(name: str):
+    if name in _BUILDERS:
+        from geo import network_build
+
+        return getattr(network_build, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
