@@ -62,8 +62,16 @@ def trace_rivers(
     country_code: str = "ADM0_A3",
     lake_name: str = "display_name",
     merge_within_m: float = MERGE_CROSSINGS_WITHIN_M,
+    source_titles: dict[str, str] | None = None,
 ) -> TracedRivers:
-    """Trace each register river from its mouth upstream along the mainstem and measure it."""
+    """Trace each register river from its mouth upstream along the mainstem and measure it.
+
+    ``source_titles`` maps the network's reach source labels to what a reader sees ("World
+    Data Bank II, 1:1-3M"); courses say which stretch was drawn from which (``drawn_from``),
+    pieces carry ``source`` and ``source_title``.
+    """
+    labels = reach_labels(net)
+    titles = source_titles or {}
     course = {
         r.id: trace_course(
             net,
@@ -103,6 +111,10 @@ def trace_rivers(
                 "lakes_on_course": "; ".join(f"{n} (km {km:.0f})" for n, km in on_lakes),
                 "ends_in": r.ends_in,
                 "source_via": ", ".join(headwaters),
+                "drawn_from": "; ".join(
+                    f"km {a:,.0f}–{b:,.0f} {titles.get(lab, lab)}"
+                    for a, b, lab in drawn_from(c, labels)
+                ),
                 "source_lon": c.source_lonlat[0],
                 "source_lat": c.source_lonlat[1],
                 "mouth_lon": c.mouth_lonlat[0],
@@ -141,7 +153,27 @@ def trace_rivers(
     )
     owner = reach_owner(len(net), course)
     pieces = _pieces(net, rivers, course, raw_all, lengths, owner)
+    if len(pieces):
+        src = labels[net.position_of(pieces["reach_id"].to_numpy())]
+        pieces["source"] = src
+        pieces["source_title"] = [titles.get(x, x) for x in src]
     return TracedRivers(courses, pieces, cross, raw_all, course, owner)
+
+
+def reach_labels(net: RiverNetwork) -> np.ndarray:
+    """Per reach, the label of the input it was drawn from ("network" where unknown)."""
+    if net.reach_source is None:
+        return np.full(len(net), "network", dtype=object)
+    return np.asarray(net.reach_source, dtype=object)
+
+
+def drawn_from(course: Course, labels: np.ndarray) -> list[tuple[float, float, str]]:
+    """The course's stretches by input: ``(km from source at start, at end, label)``."""
+    lab = labels[course.reaches]
+    change = np.r_[True, lab[1:] != lab[:-1]]
+    start_km = course.reach_start_m[change] / 1000.0
+    end_km = np.r_[start_km[1:], course.length_m / 1000.0]
+    return [(float(a), float(b), str(x)) for a, b, x in zip(start_km, end_km, lab[change], strict=True)]
 
 
 def _country_sequence(merged: pd.DataFrame, per_country: dict[str, float]) -> list[str]:
