@@ -241,6 +241,7 @@ def _stretches(graph: _Graph, prim_m: np.ndarray, alongside_m: float) -> _Parts:
     comp = np.where(used, renum[label], -1)
     return _Parts(covered=covered, kept=kept, comp=comp, n_comp=int(live.size))
 
+
 # -- judging each component -----------------------------------------------------------------
 @dataclass
 class _Verdict:
@@ -441,9 +442,7 @@ def _cut_primary(
         here = split[verdict.reach[split] == r]
         along = np.round(verdict.along_m[here], 1)
         cuts, which = np.unique(along, return_inverse=True)
-        lines, shares, points = _cut_line(
-            primary.geometry.values[r], prim_m[r], cuts, to_ll
-        )
+        lines, shares, points = _cut_line(primary.geometry.values[r], prim_m[r], cuts, to_ll)
         upper[int(r)] = (lines[0], shares[0])
         for line, share in zip(lines[1:], shares[1:], strict=True):
             lower.append((int(r), line, share))
@@ -548,9 +547,7 @@ def _added_reaches(
     return _Added(lines, next_down, row)
 
 
-def _merged(
-    primary: RiverNetwork, cuts: _Cuts, added: _Added, labels: tuple[str, str]
-) -> Merged:
+def _merged(primary: RiverNetwork, cuts: _Cuts, added: _Added, labels: tuple[str, str]) -> Merged:
     n = len(primary)
     parent = np.array([p for p, _, _ in cuts.lower], dtype=np.int64)
     geoms = primary.geometry.values.copy()

@@ -71,7 +71,7 @@ def _extend(
 
 
 def source_titles(sources: Sources) -> dict[str, str]:
-    """Reach source label -> how a reader sees it ("World Data Bank II, 1:1-3M").
+    """Reach source label -> how a reader sees it ("World Data Bank II (1:1–3M)").
 
     Labels are provenance keys of the embedded data or the roles of the analyst's files.
     """
@@ -84,11 +84,9 @@ def source_titles(sources: Sources) -> dict[str, str]:
 
 
 def _title(p: Provenance) -> str:
-    short = {
-        "wh_rivers": "portal network (WaterHydro-Kazakhstan)",
-        "wdb_rivers": "World Data Bank II",
-    }.get(p.key, p.title)
-    return f"{short}, {p.scale}" if p.scale else short
+    short = {"wh_rivers": "WaterHydro portal network", "wdb_rivers": "World Data Bank II"}
+    name = short.get(p.key, p.title)
+    return f"{name} ({p.scale})" if p.scale else name
 
 
 # -- building a merged network file -----------------------------------------------------------

@@ -5,7 +5,7 @@ Everything is in EPSG:4326; lengths are geodesic (WGS 84) in km.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -37,7 +37,9 @@ class TracedRivers:
     at borders, each reach given to the most specific river holding it (the Tekes, not the
     Ili, for the Ili's headwater); ``crossings``: merged border crossings as points;
     ``raw``: every raw boundary intersection; ``course``: the geo Course objects by river id;
-    ``owner``: per reach position of the network, the river id holding it ("" for none).
+    ``owner``: per reach position of the network, the river id holding it ("" for none);
+    ``stretches``: per river id, ``(km from source at start, at end, title)`` of each stretch
+    drawn from one input (see :func:`drawn_from`).
     """
 
     courses: gpd.GeoDataFrame
@@ -46,6 +48,7 @@ class TracedRivers:
     raw: pd.DataFrame
     course: dict[str, Course]
     owner: np.ndarray
+    stretches: dict[str, list[tuple[float, float, str]]] = field(default_factory=dict)
 
 
 def _names(river: River) -> dict[str, str]:
@@ -83,6 +86,10 @@ def trace_rivers(
         for r in rivers
     }
     raws, rows, crossings = [], [], []
+    stretches = {
+        rid: [(a, b, titles.get(lab, lab)) for a, b, lab in drawn_from(c, labels)]
+        for rid, c in course.items()
+    }
     lengths: dict[str, dict[str, float]] = {}
     for r in rivers:
         c = course[r.id]
@@ -112,8 +119,7 @@ def trace_rivers(
                 "ends_in": r.ends_in,
                 "source_via": ", ".join(headwaters),
                 "drawn_from": "; ".join(
-                    f"km {a:,.0f}–{b:,.0f} {titles.get(lab, lab)}"
-                    for a, b, lab in drawn_from(c, labels)
+                    f"km {a:,.0f}–{b:,.0f} {title}" for a, b, title in stretches[r.id]
                 ),
                 "source_lon": c.source_lonlat[0],
                 "source_lat": c.source_lonlat[1],
@@ -157,7 +163,7 @@ def trace_rivers(
         src = labels[net.position_of(pieces["reach_id"].to_numpy())]
         pieces["source"] = src
         pieces["source_title"] = [titles.get(x, x) for x in src]
-    return TracedRivers(courses, pieces, cross, raw_all, course, owner)
+    return TracedRivers(courses, pieces, cross, raw_all, course, owner, stretches)
 
 
 def reach_labels(net: RiverNetwork) -> np.ndarray:
@@ -173,7 +179,9 @@ def drawn_from(course: Course, labels: np.ndarray) -> list[tuple[float, float, s
     change = np.r_[True, lab[1:] != lab[:-1]]
     start_km = course.reach_start_m[change] / 1000.0
     end_km = np.r_[start_km[1:], course.length_m / 1000.0]
-    return [(float(a), float(b), str(x)) for a, b, x in zip(start_km, end_km, lab[change], strict=True)]
+    return [
+        (float(a), float(b), str(x)) for a, b, x in zip(start_km, end_km, lab[change], strict=True)
+    ]
 
 
 def _country_sequence(merged: pd.DataFrame, per_country: dict[str, float]) -> list[str]:
