@@ -113,7 +113,7 @@ def extend_network(
         sinks_m = shapely.transform(np.asarray(sinks.values), to_m.transform, interleaved=False)
     graph = _vertex_graph(lonlat, rows, to_m, rules.junction_m)
     parts = _stretches(graph, prim_m, rules.alongside_m)
-    verdict = _judge(parts, graph, primary, prim_m, rules, elevation, sinks_m)
+    verdict = _judge(parts, graph, primary, prim_m, rules, elevation, sinks_m, to_ll)
     cuts = _cut_primary(primary, prim_m, verdict, to_ll)
     added = _added_reaches(graph, parts, verdict, cuts, len(primary) + len(cuts.lower))
     merged = _merged(primary, cuts, added, labels)
@@ -246,9 +246,10 @@ def _stretches(graph: _Graph, prim_m: np.ndarray, alongside_m: float) -> _Parts:
 @dataclass
 class _Verdict:
     """Per component of :class:`_Parts`: ``kind`` (``"added"`` or why it is left out);
-    ``root``: the node where it joins the primary network; ``reach``: the primary reach it
-    flows into; ``join``: ``"into"`` (at the reach's start node) or ``"split"`` (at ``along_m``
-    metres from the reach's start, in the search CRS); ``length_m``: geodesic length;
+    ``root``: its node nearest the primary network (where it leaves the primary's
+    tolerance); ``reach``: the primary reach it flows into; ``join``: ``"into"`` (at the
+    reach's start node) or ``"split"`` (at ``along_m`` metres from the reach's start, in the
+    search CRS); ``junction``: that point, lon/lat; ``length_m``: geodesic length;
     ``rows``: the secondary file rows it was drawn from; ``detail``: what a note quotes."""
 
     kind: np.ndarray
@@ -256,6 +257,7 @@ class _Verdict:
     reach: np.ndarray
     join: np.ndarray
     along_m: np.ndarray
+    junction: np.ndarray
     length_m: np.ndarray
     rows: list[np.ndarray]
     detail: np.ndarray
@@ -269,6 +271,7 @@ def _judge(
     rules: MergeRules,
     elevation: Elevation | None,
     sinks_m: np.ndarray | None,
+    to_ll: Transformer,
 ) -> _Verdict:
     k = parts.n_comp
     e = graph.edges[parts.kept]
@@ -288,7 +291,7 @@ def _judge(
     root = np.full(k, -1, dtype=np.int64)
     one = attach[n_attach[parts.comp[attach]] == 1]
     root[parts.comp[one]] = one
-    reach, join, along = _junctions(graph, root, kind, primary, prim_m, rules)
+    reach, join, along, junction = _junctions(graph, root, kind, primary, prim_m, rules, to_ll)
     kind[join == "outlet"] = "continues an outlet"
     degree = np.bincount(e.ravel(), minlength=len(graph.xy))
     heads = nodes[(degree[nodes] == 1) & ~parts.covered[nodes]]
@@ -296,11 +299,11 @@ def _judge(
     if sinks_m is not None:
         _sink_check(graph, heads, kind, parts.comp, primary, prim_m, sinks_m, rules)
     if elevation is not None:
-        _uphill_check(graph, heads, parts.comp, root, kind, detail, elevation, rules)
+        _uphill_check(graph, heads, parts.comp, junction, kind, detail, elevation, rules)
     order = np.argsort(ecomp, kind="stable")
     cuts = np.searchsorted(ecomp[order], np.arange(1, k))
     rows = [np.unique(r) for r in np.split(graph.edge_row[parts.kept][order], cuts)]
-    return _Verdict(kind, root, reach, join, along, length, rows, detail)
+    return _Verdict(kind, root, reach, join, along, junction, length, rows, detail)
 
 
 def _junctions(
@@ -310,16 +313,20 @@ def _junctions(
     primary: RiverNetwork,
     prim_m: np.ndarray,
     rules: MergeRules,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Where each component still ``"added"`` joins the primary network (see :class:`_Verdict`);
-    ``join`` is ``"outlet"`` where it would continue an outlet reach downstream."""
+    to_ll: Transformer,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Where each component still ``"added"`` joins the primary network (see :class:`_Verdict`):
+    the point of the primary reach nearest its root node, moved to the reach's start or end
+    node when within :attr:`MergeRules.node_m` of it; ``join`` is ``"outlet"`` where it would
+    continue an outlet reach downstream."""
     k = root.size
     reach = np.full(k, -1, dtype=np.int64)
     join = np.full(k, "", dtype=object)
     along = np.full(k, np.nan)
+    junction = np.full((k, 2), np.nan)
     todo = np.flatnonzero((kind == "added") & (root >= 0))
     if not todo.size:
-        return reach, join, along
+        return reach, join, along, junction
     pts = shapely.points(graph.xy[root[todo]])
     got = shapely.STRtree(prim_m).query_nearest(
         pts, max_distance=rules.alongside_m * 1.001, all_matches=False
@@ -337,7 +344,12 @@ def _junctions(
     reach[todo] = np.where(at_end & (nxt >= 0), nxt, r)
     join[todo] = how
     along[todo] = np.where(how == "split", a, 0.0)
-    return reach, join, along
+    foot = shapely.get_coordinates(
+        shapely.line_interpolate_point(lines, np.where(at_start, 0.0, np.where(at_end, span, a)))
+    )
+    lon, lat = to_ll.transform(foot[:, 0], foot[:, 1])
+    junction[todo] = np.column_stack([lon, lat])
+    return reach, join, along, junction
 
 
 def _sink_check(graph, heads, kind, comp, primary, prim_m, sinks_m, rules) -> None:
@@ -355,14 +367,14 @@ def _sink_check(graph, heads, kind, comp, primary, prim_m, sinks_m, rules) -> No
     kind[bad[kind[bad] == "added"]] = "runs into a lake the network ends in"
 
 
-def _uphill_check(graph, heads, comp, root, kind, detail, elevation, rules) -> None:
+def _uphill_check(graph, heads, comp, junction, kind, detail, elevation, rules) -> None:
     """A head lower than its junction by more than the DEM's error: refused, not reversed."""
     hcomp = comp[heads]
     live = kind[hcomp] == "added"
     heads, hcomp = heads[live], hcomp[live]
     if not heads.size:
         return
-    ll_h, ll_r = graph.lonlat[heads], graph.lonlat[root[hcomp]]
+    ll_h, ll_r = graph.lonlat[heads], junction[hcomp]
     zh = np.asarray(elevation(ll_h[:, 0], ll_h[:, 1]), dtype=float)
     zr = np.asarray(elevation(ll_r[:, 0], ll_r[:, 1]), dtype=float)
     low = np.flatnonzero(zh < zr - rules.dem_tolerance_m)
