@@ -22,7 +22,8 @@ import shapely
 from geo.errors import FlowTableError
 from geo.network import RiverNetwork
 from geo.snap import snap_points
-from layers.flowtables import RawTable, parse_keys, parse_numbers, read_raw_table
+from layers.cells import parse_keys, parse_numbers
+from layers.rawtable import RawTable, read_raw_table
 from layers.styles import GAUGE_RADIUS, classify
 
 #: a gauge farther than this from every reach is kept but not placed on the network (metres)

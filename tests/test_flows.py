@@ -11,10 +11,12 @@ import pytest
 
 from geo.errors import FlowTableError
 from layers.atlas import Atlas
-from layers.flows import FLOW_COLUMNS, attach_flows, attach_user_flow_file, attach_user_flows
+from layers.figures import FLOW_COLUMNS
+from layers.flows import attach_flows
 from layers.flowtables import read_flow_table
 from layers.joins import JoinPolicy
 from layers.sources import with_overrides
+from layers.user_flows import attach_user_flow_file, attach_user_flows
 
 EMEL_NOTE = "4.6 + 5.6 already make 10.2; the article gives no Emel figure"
 IRTYSH_M3S = 4.6e9 / (181 * 86400)  # 294.15
