@@ -164,6 +164,11 @@ LAYERS: dict[str, dict[str, Field]] = {
             "lines), wdb_rivers (World Data Bank II, 1:1–3M, added upstream), or the role of "
             "the analyst's file (see gpkg_metadata).",
         ),
+        "on_courses": Field(
+            "On the courses of",
+            "Ids of every traced river whose course runs through this reach, most specific "
+            "first; NULL: none.",
+        ),
     },
     "rivers": {
         "source": Field(
@@ -175,6 +180,11 @@ LAYERS: dict[str, dict[str, Field]] = {
             "Drawn from (title)", "The input this piece was drawn from, with its scale."
         ),
         "reach_id": Field("Reach id", "Id of the network reach this piece comes from."),
+        "on_courses": Field(
+            "On the courses of",
+            "Ids of every traced river whose course runs through this piece, most specific "
+            "first (river_id holds the piece).",
+        ),
         "country": Field("Country", "ISO alpha-3 code of the country the piece lies in."),
         "km_from_source_start": Field(
             "km from source (start)", "Distance from the source where the piece begins (km)."
@@ -209,7 +219,21 @@ LAYERS: dict[str, dict[str, Field]] = {
         "width_class": _class_field(FLOW_WIDTH, "Mean discharge", "line width", "discharge_class"),
     },
     "crossings": {
-        "crossing_id": Field("Crossing id", "Id of the crossing: river id and number from source."),
+        "crossing_id": Field(
+            "Crossing id",
+            "Id of the crossing place: id of its most specific river and the crossing's number "
+            "from that river's source.",
+        ),
+        "rivers": Field(
+            "Rivers through it",
+            "Ids of every traced river crossing the border here, most specific first "
+            "('tekes, ili': the Tekes is the Ili's headwater).",
+        ),
+        "crossing_ids": Field(
+            "Each river's crossing id",
+            "Each listed river's own id for this crossing (river id and number from its "
+            "source); flow tables may use any of them.",
+        ),
         "from_country": Field("From", "ISO alpha-3 code of the country upstream."),
         "to_country": Field("To", "ISO alpha-3 code of the country downstream."),
         "direction": Field("Direction", "From → to, following the network's flow direction."),
