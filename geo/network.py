@@ -62,7 +62,8 @@ class RiverNetwork:
     ``upstream_area_km2``: upstream drainage area in km² where the source has it (HydroRIVERS
     ``UPLAND_SKM``), else ``None``; ``geometry``: reach lines in EPSG:4326, or ``None`` for a
     table without geometry or a network whose lines stay in their file (``store``, read with
-    :meth:`lines` and :meth:`near`). ``source`` names the input for messages.
+    :meth:`lines` and :meth:`near`). ``source`` names the input for messages; ``reach_source``,
+    where known, names per reach the input it was drawn from (see :mod:`geo.headwaters`).
     """
 
     ids: np.ndarray
@@ -72,6 +73,7 @@ class RiverNetwork:
     geometry: gpd.GeoSeries | None = None
     source: str = "network"
     check: NetworkCheck | None = field(default=None, repr=False)
+    reach_source: np.ndarray | None = field(default=None, repr=False)
     store: ReachFile | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -132,9 +134,20 @@ class RiverNetwork:
 
     @cached_property
     def mainstem_key(self) -> np.ndarray:
-        """What decides the mainstem at a confluence: upstream area if known, else longest path."""
+        """What decides the mainstem at a confluence: upstream area if known, else longest path.
+
+        Reaches without an area (NaN: headwaters added from a source without areas, see
+        :mod:`geo.headwaters`) rank below every reach with one; among them the longest path
+        decides (:attr:`mainstem_tiebreak`).
+        """
         if self.upstream_area_km2 is not None:
-            return np.asarray(self.upstream_area_km2, dtype=float)
+            area = np.asarray(self.upstream_area_km2, dtype=float)
+            return np.where(np.isnan(area), -1.0, area)
+        return self.longest_upstream_m
+
+    @cached_property
+    def mainstem_tiebreak(self) -> np.ndarray:
+        """Second key at a confluence: the longest upstream flow path (metres)."""
         return self.longest_upstream_m
 
     @cached_property
@@ -147,10 +160,12 @@ class RiverNetwork:
         counts = np.diff(up.indptr)
         rows = np.flatnonzero(counts)
         starts = up.indptr[rows]
-        # the largest key wins (a missing key counts as largest), then the last reach
-        key = np.nan_to_num(self.mainstem_key[up.indices], nan=np.inf)
-        best = np.maximum.reduceat(key, starts)
-        is_best = key == np.repeat(best, counts[rows])
+        # the largest key wins, then the largest tiebreak, then the last reach in the file
+        # (NaN counts as largest, as in a sort)
+        is_best = np.ones(up.nnz, dtype=bool)
+        for values in (self.mainstem_key, self.mainstem_tiebreak):
+            v = np.where(is_best, np.nan_to_num(values[up.indices], nan=np.inf), -np.inf)
+            is_best &= v == np.repeat(np.maximum.reduceat(v, starts), counts[rows])
         entry = np.maximum.reduceat(np.where(is_best, np.arange(up.nnz), -1), starts)
         out[rows] = up.indices[entry]
         return out
@@ -229,6 +244,17 @@ class RiverNetwork:
         return pos, lines[first]
 
     # -- tracing ----------------------------------------------------------------------------
+    def position_of(self, reach_ids: np.ndarray) -> np.ndarray:
+        """Positions of many reaches given their ids (NetworkError naming the first unknown)."""
+        order = np.argsort(self.ids, kind="stable")
+        want = np.asarray(reach_ids)
+        pos = np.clip(np.searchsorted(self.ids, want, sorter=order), 0, max(len(self) - 1, 0))
+        found = order[pos]
+        bad = np.flatnonzero(self.ids[found] != want)
+        if bad.size:
+            raise NetworkError(f"{self.source}: no reach with id {want[bad[0]]!r}")
+        return found
+
     def position(self, reach_id: object) -> int:
         """Position of a reach given its id; NetworkError if the id is not in the network."""
         hit = np.flatnonzero(self.ids == reach_id)
@@ -361,7 +387,13 @@ def check_network(net: RiverNetwork) -> NetworkCheck:
 
 
 #: the builders live in geo.network_build; importing them from here keeps working
-_BUILDERS = ("from_hydrorivers", "from_lines", "read_network", "read_hydrorivers_topology")
+_BUILDERS = (
+    "HYDRORIVERS_COLUMNS",
+    "from_hydrorivers",
+    "from_lines",
+    "read_network",
+    "read_hydrorivers_topology",
+)
 
 
 def __getattr__(name: str):

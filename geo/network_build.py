@@ -227,7 +227,9 @@ def read_network(
 
     A HydroRIVERS-style layer with ``LENGTH_KM`` and at least ``whole_read_limit`` features
     (default :data:`WHOLE_READ_LIMIT`) is read without its lines
-    (:func:`read_hydrorivers_topology`); its lines are checked as they are read.
+    (:func:`read_hydrorivers_topology`); its lines are checked as they are read. A text column
+    ``source`` (as :func:`geo.headwaters.extend_network`'s output carries) becomes
+    :attr:`RiverNetwork.reach_source`.
     """
     import pyogrio
 
@@ -253,6 +255,8 @@ def read_network(
             net = from_hydrorivers(gdf, source=name)
         else:
             net = from_lines(gdf, snap_tolerance_m=snap_tolerance_m, source=name)
+        if "source" in gdf.columns:
+            net.reach_source = _labels(gdf["source"], name)
     checks = check_network(net).lines(net.ids)
     summary = f"{name}: {len(net):,} reaches, {checks[0]}" + "".join(f"; {c}" for c in checks[1:])
     return net, [*report, summary]
@@ -294,7 +298,8 @@ def read_hydrorivers_topology(
         *bounds, densify_pts=21
     )
     check_bounds(bounds, name)
-    columns = [c for c in (*HYDRORIVERS_COLUMNS, "LENGTH_KM", "UPLAND_SKM") if c in info["fields"]]
+    wanted = (*HYDRORIVERS_COLUMNS, "LENGTH_KM", "UPLAND_SKM", "source")
+    columns = [c for c in wanted if c in info["fields"]]
     _, table = pyogrio.raw.read_arrow(
         open_path(path), layer=layer, columns=columns, read_geometry=False, return_fids=True
     )
@@ -312,4 +317,11 @@ def read_hydrorivers_topology(
     )
     net = from_hydrorivers(frame, source=name, store=store)
     store.ids = net.ids
+    if "source" in frame.columns:
+        net.reach_source = _labels(frame["source"], name)
     return net
+
+
+def _labels(labels: pd.Series, name: str) -> np.ndarray:
+    """Per-reach source labels; a missing label is the file's name."""
+    return labels.where(labels.notna(), name).astype(str).to_numpy(dtype=object)

@@ -17,9 +17,9 @@ import pandas as pd
 from geo.borders import Boundaries
 from geo.io import LINE_TYPES, POLYGON_TYPES, REGION, read_vector
 from geo.network import RiverNetwork, largest_reaches
-from geo.network_build import read_network
 from layers.basins import basin_id_column, basins_layer
 from layers.register import Register, River, load_register
+from layers.river_network import load_network, source_titles
 from layers.rivers import TracedRivers, lakes_layer, trace_rivers
 from layers.sources import Provenance, Sources, default_sources
 
@@ -113,10 +113,6 @@ def build_atlas(
     sources = sources or default_sources()
     register = register or load_register()
     rivers = register.select(river_ids)
-    progress("reading the river network")
-    net, notes = read_network(
-        str(sources.path("rivers")), layer=sources.layer("rivers"), fix_geometries=fix_geometries
-    )
     progress("reading borders, countries and lakes")
     borders_gdf, _ = read_vector(
         sources.path("borders"), sources.layer("borders"), geom_types=LINE_TYPES
@@ -128,6 +124,8 @@ def build_atlas(
         sources.path("lakes"), sources.layer("lakes"), geom_types=POLYGON_TYPES
     )
     lakes = lakes_layer(lakes_raw, register)
+    progress("reading the river network")
+    net, notes = load_network(sources, lakes=lakes_raw, fix_geometries=fix_geometries)
     progress("tracing rivers")
     traced = trace_rivers(
         net,
@@ -135,6 +133,7 @@ def build_atlas(
         Boundaries.from_lines(borders_gdf, source=str(sources.path("borders"))),
         countries,
         lakes,
+        source_titles=source_titles(sources),
         register_rivers=register.rivers,
     )
     rivers = traced.rivers
@@ -243,6 +242,7 @@ def _network_frame(net: RiverNetwork, traced: TracedRivers) -> gpd.GeoDataFrame:
             "length_km": net.length_m[pos] / 1000.0,
             "longest_upstream_km": net.longest_upstream_m[pos] / 1000.0,
             "river_id": traced.owner[pos],
+            "source": None if net.reach_source is None else net.reach_source[pos],
             "on_courses": traced.on_courses[pos],
         },
         geometry=net.lines(pos),

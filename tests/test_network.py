@@ -149,14 +149,16 @@ def test_levels_and_mainstem_choice_match_a_plain_walk(n, seed, branching):
     assert sum(lvl.size for lvl in net.levels) == n
     for k, lvl in enumerate(net.levels):
         assert (hops[lvl] == k).all()
-    key = np.where(np.isnan(area), np.inf, area)
+    key = np.where(np.isnan(area), -1.0, area)  # a reach without area ranks lowest
+    tiebreak = net.longest_upstream_m
     for parent in range(n):
         children = np.flatnonzero(net.next_down == parent)
         if children.size == 0:
             assert net.main_upstream[parent] == -1
             continue
         best = children[key[children] == key[children].max()]
-        assert net.main_upstream[parent] == best.max()  # ties: the last reach in the file
+        best = best[tiebreak[best] == tiebreak[best].max()]
+        assert net.main_upstream[parent] == best.max()  # then the last reach in the file
 
 
 def test_largest_reaches_keeps_the_most_draining_in_the_box():
