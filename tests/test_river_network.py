@@ -109,3 +109,19 @@ def test_default_sources_name_the_merged_network_and_its_licences():
     assert np.isin(
         ["wh_rivers.geojson", "wdb_rivers.geojson"], [f.name for f in DATA_DIR.iterdir()]
     ).all()
+
+
+def test_profiles_start_at_the_real_sources_and_name_their_dem(atlas, map_pages):
+    """The Tekes rises above 3,000 m in the Terskey Alatau; each profile says which DEM drew
+    which stretch, on the river page too."""
+    p = atlas["profiles"]
+    tekes = p.loc[p["river_id"] == "tekes"].sort_values("km_from_source")
+    assert tekes["elevation_m"].iloc[:5].min() > 3000
+    courses = atlas["river_courses"].set_index("river_id")
+    ili = courses.loc["ili", "profile_dem"]
+    first, last = ili.split("; ")
+    assert first.startswith("km 0–") and "GEBCO 2023 (15″ grid, about 450 m)" in first
+    assert "pvlib/Mapzen DEM (5′ grid, about 9 km)" in last
+    assert f"–{courses.loc['ili', 'length_km']:,.0f} pvlib" in last
+    html = map_pages["ili"].read_text(encoding="utf-8")
+    assert "GEBCO 2023 (15″ grid, about 450 m)" in html
