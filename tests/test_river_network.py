@@ -125,3 +125,54 @@ def test_profiles_start_at_the_real_sources_and_name_their_dem(atlas, map_pages)
     assert f"–{courses.loc['ili', 'length_km']:,.0f} pvlib" in last
     html = map_pages["ili"].read_text(encoding="utf-8")
     assert "GEBCO 2023 (15″ grid, about 450 m)" in html
+
+
+def test_readme_table_of_traced_lengths_is_what_trace_gives(atlas_core):
+    """The README's headwaters table quotes the committed data; it must not drift."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    courses = atlas_core["river_courses"].set_index("river_id")
+    rows = {
+        "| Irtysh, in China |": courses.loc["irtysh", "length_km_chn"],
+        "| Ili (with the Tekes) |": courses.loc["ili", "length_km"],
+        "| Ili, in Kazakhstan |": courses.loc["ili", "length_km_kaz"],
+        "| Tekes |": courses.loc["tekes", "length_km"],
+        "| Tekes, in Kazakhstan |": courses.loc["tekes", "length_km_kaz"],
+        "| Kunes |": courses.loc["kunes", "length_km"],
+        "| Emel |": courses.loc["emel", "length_km"],
+        "| Emel, in China |": courses.loc["emel", "length_km_chn"],
+    }
+    for head, km in rows.items():
+        line = next(t for t in readme.splitlines() if t.startswith(head))
+        assert f" {km:,.1f} km " in line, (head, km)
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("shp", r"headwaters\.shp: no CRS"),  # a shapefile without its .prj
+        ("geojson", r"headwaters\.geojson: 5 Point among the features.*accepted geometry types"),
+    ],
+    ids=["no-crs", "points"],
+)
+def test_a_bad_headwaters_file_is_one_line_naming_it(tmp_path, kind, message):
+    import re
+
+    import geopandas as gpd
+    import shapely
+
+    lines = gpd.read_file(DATA_DIR / "wdb_rivers.geojson").iloc[:5]
+    path = tmp_path / f"headwaters.{kind}"
+    if kind == "shp":
+        lines.to_file(path)
+        path.with_suffix(".prj").unlink()
+    else:  # the first vertex of each line: points where lines are expected
+        first = shapely.get_point(lines.geometry.values, 0)
+        lines.set_geometry(first, crs=4326).to_file(path)
+    result = CliRunner().invoke(
+        main, ["--quiet", "trace", "--rivers", "emel", "--data", f"headwaters={path}"]
+    )
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert re.search(message, result.stderr), result.stderr
