@@ -176,3 +176,19 @@ def test_a_bad_headwaters_file_is_one_line_naming_it(tmp_path, kind, message):
     assert result.exit_code == 1
     assert len(result.stderr.strip().splitlines()) == 1
     assert re.search(message, result.stderr), result.stderr
+
+
+def test_an_analysts_network_without_the_registers_via_branch_still_traces():
+    """The Irtysh's via point lies on World Data Bank II's head: a network without it (the
+    portal's lines alone, like an analyst's extract) traces the mainstem, with a note."""
+    portal = f"rivers={DATA_DIR / 'wh_rivers.geojson'}"
+    result = CliRunner().invoke(
+        main, ["trace", "--format", "json", "--rivers", "irtysh", "--data", portal]
+    )
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    assert row["drawn_from"][0]["source"] == "rivers supplied by the user (wh_rivers.geojson)"
+    assert "register river 'irtysh': via point lon 90.0988, lat 47.3948 lies on no reach" in (
+        result.stderr
+    )
+    assert row["length_km"] < 3200  # the portal's own, shorter head
