@@ -489,6 +489,10 @@
 
   /* Size the popup to the free room and pan the map so it lies wholly inside it. */
   function fitPopup(map, popup) {
+    if (map._animatingZoom) { /* a zoom ending later would move the map back */
+      map.once('zoomend', function () { if (popup.isOpen()) fitPopup(map, popup); });
+      return;
+    }
     var p = room(map), size = map.getSize();
     var width = size.x - p.left - p.right, height = size.y - p.top - p.bottom;
     var chrome = phone() ? 28 : 46;
@@ -517,12 +521,17 @@
     map.options.maxBoundsViscosity = 1.0;
     var limit = function () {
       var p = room(map), pad = L.point(p.left + p.right, p.top + p.bottom);
-      map.setMinZoom(Math.min(map.getBoundsZoom(bounds, true), map.getBoundsZoom(fit, false, pad)));
+      /* not setMinZoom: it animates, and a popup opened meanwhile would be panned back */
+      map.options.minZoom = Math.min(map.getBoundsZoom(bounds, true), map.getBoundsZoom(fit, false, pad));
+      map.fire('zoomlevelschange');
       if (map.getZoom() < map.getMinZoom()) map.setZoom(map.getMinZoom(), { animate: false });
-      map.panInsideBounds(bounds, { animate: false });
+      if (!(map._popup && map._popup.isOpen())) map.panInsideBounds(bounds, { animate: false });
     };
     limit();
     map.on('resize', limit);
+    /* an open popup may need the map moved past the relief's edge to be seen whole */
+    map.on('popupopen', function () { map.setMaxBounds(null); });
+    map.on('popupclose', function () { map.setMaxBounds(bounds); });
   }
 
   /* ---------- everything on one map ---------- */
