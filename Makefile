@@ -10,7 +10,7 @@ SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # python3-qgis + qgis-providers: the QGIS checks (system python3, QT_QPA_PLATFORM=offscreen)
 DEBIAN_PACKAGES = chromium chromium-driver python3-gdal fonts-wqy-microhei python3-qgis qgis-providers
 
-.PHONY: build test lint bench screenshot catalogs system-deps clean
+.PHONY: build test lint bench screenshot catalogs network system-deps clean
 
 build: $(BIN)/.installed
 	$(BIN)/rivermap build --out $(OUT)
@@ -36,6 +36,10 @@ catalogs: $(BIN)/.installed
 	  --copyright-holder "rivermap contributors" -o maps/locale/rivermap.pot .
 	for l in $(CATALOG_LANGS); do $(BIN)/pybabel update -i maps/locale/rivermap.pot -d maps/locale \
 	  -D rivermap -l $$l --no-fuzzy-matching --ignore-obsolete; done
+
+# the embedded default river network, rebuilt from its two raw inputs (portal + World Data Bank II)
+network: $(BIN)/.installed
+	$(BIN)/rivermap merge-network --out layers/data/rivers_merged.geojson
 
 lint: $(BIN)/.installed-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

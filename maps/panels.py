@@ -99,7 +99,7 @@ def profile_panel(atlas: Atlas, river_id: str) -> tuple[str, dict] | None:
     p = p.loc[p["river_id"] == river_id]
     if p.empty:
         return None
-    crossings = atlas["crossings"]
+    crossings = atlas.traced.crossing_rivers
     crossings = crossings.loc[crossings["river_id"] == river_id]
     row = atlas["river_courses"].set_index("river_id").loc[river_id].to_dict()
     chart = profile_chart(p, crossings)

@@ -135,7 +135,28 @@ def river_popups(
             on_course=lakes_on_course(r.get("lakes_on_course"), lakes),
             parent=local_name(parent, str(r.get("parent") or "")) if parent else "",
             note=_(str(r.get("note") or "")),
+            drawn_from=drawn_from(r.get("drawn_from")),
         )
+    return out
+
+
+_STRETCH = re.compile(r"^km (?P<start>[\d.,]+)–(?P<end>[\d.,]+) (?P<source>.+)$")
+
+
+def drawn_from(text: object) -> list[Markup]:
+    """Where each stretch of a river comes from (``layers`` writes ``km 0–82 World Data Bank
+    II (1:1–3M); km 82–3,253 ...``): the stretch in the page's words, the source's own name
+    as it is (marked ``translate="no"``)."""
+    out = []
+    for part in str(text or "").split("; "):
+        m = _STRETCH.match(part.strip())
+        if not m:
+            if part.strip():
+                out.append(Markup('<span translate="no">{}</span>').format(part.strip()))
+            continue
+        start, end = (float(m[k].replace(",", "")) for k in ("start", "end"))
+        stretch = _("km %(start)s–%(end)s") % {"start": i18n.number(start), "end": i18n.number(end)}
+        out.append(Markup('{}: <span translate="no">{}</span>').format(stretch, m["source"]))
     return out
 
 
@@ -151,8 +172,10 @@ def crossing_note(c: dict) -> str:
     return note
 
 
-def crossing_popup(c: dict) -> Markup:
-    """River, direction, coordinates, H1 2025 volume (km³) and mean discharge (m³/s)."""
+def crossing_popup(c: dict, river_names: dict[str, dict] | None = None) -> Markup:
+    """River, direction, coordinates, H1 2025 volume (km³) and mean discharge (m³/s); the
+    other rivers through the same place (``rivers``), named by ``river_names`` (river id ->
+    names by language, from the register)."""
     volume = i18n.quantity(_value(c, "h1_2025_volume_km3"), "km3", significant_figures=3)
     discharge = i18n.quantity(_value(c, "h1_2025_mean_m3s"), "m3/s")
     lang = i18n.current().code
@@ -166,6 +189,11 @@ def crossing_popup(c: dict) -> Markup:
         volume=volume,
         discharge=discharge,
         note=crossing_note(c),
+        also=[
+            local_name({f"name_{k}": v for k, v in (river_names or {}).get(r, {}).items()}, r)
+            for r in str(c.get("rivers") or "").split(", ")
+            if r and r != c.get("river_id")
+        ],
     )
 
 
