@@ -175,11 +175,11 @@ def graft(
         geoms[r], share[r] = line, s
     next_down = primary.next_down.copy()
     low_next = np.full(parent.size, -1, dtype=np.int64)
-    for i, p in enumerate(parent):  # chain each split reach: upper -> lower parts -> old next
-        nxt_same = i + 1 < parent.size and parent[i + 1] == p
-        low_next[i] = n + i + 1 if nxt_same else primary.next_down[p]
-        if i == 0 or parent[i - 1] != p:
-            next_down[p] = n + i
+    # chain each split reach: upper part -> its lower parts in order -> the old next reach
+    first = np.r_[True, parent[1:] != parent[:-1]] if parent.size else np.zeros(0, bool)
+    same_next = np.r_[~first[1:], False] if parent.size else np.zeros(0, bool)
+    low_next[:] = np.where(same_next, n + np.arange(parent.size) + 1, primary.next_down[parent])
+    next_down[parent[first]] = n + np.flatnonzero(first)
     low_share = np.array([s for _, _, s in cuts.lower], dtype=float)
     low_geom = np.array([g for _, g, _ in cuts.lower], dtype=object)
     length = np.r_[
