@@ -15,7 +15,8 @@ import shapely
 
 from geo.errors import CRSError
 from geo.headwaters import MergeRules, extend_network
-from geo.network import from_hydrorivers, from_lines, mainstem, trace_upstream
+from geo.network import mainstem, trace_upstream
+from geo.network_build import from_hydrorivers, from_lines
 
 
 def line(*points: tuple[float, float]) -> shapely.LineString:
