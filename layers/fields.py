@@ -207,6 +207,11 @@ LAYERS: dict[str, dict[str, Field]] = {
         ),
         "source_lon": Field("Source longitude (°)", "Longitude of the traced source (WGS 84)."),
         "source_lat": Field("Source latitude (°)", "Latitude of the traced source (WGS 84)."),
+        "profile_dem": Field(
+            "Profile drawn from",
+            "Which DEM gave the elevation profile along which stretch (km from the source); the "
+            "finest DEM with data wins at each point.",
+        ),
         "drawn_from": Field(
             "Drawn from",
             "Which stretch of the course was drawn from which input and at which scale, as "

@@ -21,7 +21,7 @@ from maps import display, features, i18n
 from maps.charts import profile_chart
 from maps.features import View
 from maps.i18n import _
-from maps.popups import country_name, lake_index, local_name, place
+from maps.popups import country_name, drawn_from, lake_index, local_name, place
 from maps.templating import render
 from maps.views import bounds, fit_box
 
@@ -108,7 +108,8 @@ def profile_panel(atlas: Atlas, river_id: str) -> tuple[str, dict] | None:
         "(reservoirs, DEM artefacts; up to %(gap)s away). Main line: the closest profile "
         "that never rises downstream. Dashed lines: border crossings."
     ) % {"gap": i18n.quantity(chart["largest_gap_m"], "m")}
-    html = str(render("profile.html.j2", name=local_name(row), note=note))
+    dems = drawn_from(row.get("profile_dem"))
+    html = str(render("profile.html.j2", name=local_name(row), note=note, dems=dems))
     return html, chart
 
 
