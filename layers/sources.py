@@ -42,6 +42,8 @@ class Provenance:
     licence: str
     attribution: str
     url: str = ""
+    #: who publishes the data (the layer metadata's contact); the attribution when not known
+    publisher: str = ""
 
     def one_line(self) -> str:
         return f"{self.title}. Source: {self.source}. Licence: {self.licence}."

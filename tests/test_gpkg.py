@@ -109,7 +109,9 @@ def _leftovers(folder: Path, keep: str) -> list[str]:
 
 def test_every_layer_and_table_is_written_and_counted(atlas, exported):
     listed = dict(pyogrio.list_layers(exported))
-    assert set(listed) == set(atlas.layers) | {STYLES_TABLE}
+    mapping = {t for (t,) in _sql(exported, "SELECT mapping_table_name FROM gpkgext_relations")}
+    assert len(mapping) >= 5  # GDAL lists the related tables' mapping tables too
+    assert set(listed) == set(atlas.layers) | {STYLES_TABLE, "basins_monthly"} | mapping
     contents = dict(_sql(exported, "SELECT table_name, data_type FROM gpkg_contents"))
     for name, layer in atlas.layers.items():
         assert contents[name] == ("features" if layer.spatial else "attributes"), name
@@ -249,8 +251,9 @@ def test_layer_styles_table_is_the_one_qgis_writes(atlas, exported):
         "SELECT f_table_name, f_geometry_column, f_table_schema, useAsDefault, styleQML, "
         "styleSLD, update_time FROM layer_styles",
     )
-    spatial = {n for n, lyr in atlas.layers.items() if lyr.spatial}
-    assert sorted(r[0] for r in rows) == sorted(atlas.layers)  # tables too: their aliases
+    spatial = {n for n, lyr in atlas.layers.items() if lyr.spatial} | {"basins_monthly"}
+    # tables too (their aliases), and the monthly view
+    assert sorted(r[0] for r in rows) == sorted([*atlas.layers, "basins_monthly"])
     geometry_columns = dict(
         _sql(exported, "SELECT table_name, column_name FROM gpkg_geometry_columns")
     )
@@ -324,7 +327,22 @@ def test_metadata_extension_holds_provenance_and_licence(atlas, exported):
         assert len(qgis) == 1, name
         assert qgis[0].findtext("title") == layer.title
         assert {e.text for e in qgis[0].iter("license")} == {p.licence for p in layer.provenance}
-        assert [e.text for e in qgis[0].iter("history")] == [p.one_line() for p in layer.provenance]
+        history = [e.text for e in qgis[0].iter("history")]
+        assert history[:-1] == [p.one_line() for p in layer.provenance]
+        assert history[-1].startswith("Written by rivermap ")
+        # where and when: the extent of the features (or of lon/lat), the dates' span
+        spatial = qgis[0].find("extent/spatial")
+        if layer.spatial:
+            bounds = [float(spatial.get(k)) for k in ("minx", "miny", "maxx", "maxy")]
+            np.testing.assert_allclose(bounds, layer.frame.total_bounds)
+        assert qgis[0].find("dates/date").get("type") == "Created"
+        assert all(link.get("url") for link in qgis[0].iter("link"))
+        publishers = {c.findtext("name") for c in qgis[0].iter("contact")}
+        assert {p.publisher or p.attribution for p in layer.provenance} < publishers
+    monthly = [
+        ET.fromstring(md) for t, uri, md in refs if t == "water_balance_monthly" and "qgis" in uri
+    ][0]
+    assert monthly.findtext("extent/temporal/period/start") == "2000-01-01T00:00:00Z"
 
 
 def test_no_sidecar_files_after_reading(exported):
