@@ -56,14 +56,15 @@ def crs_area_warning(crs: CRS, bounds: tuple[float, float, float, float] | None)
     if not crs.is_projected or area is None or bounds is None:
         return None
     w, s, e, n = bounds
-    ow = max(0.0, min(e, area.east) - max(w, area.west))
+    east = area.east + 360.0 if area.east < area.west else area.east  # across 180°
+    ow = max(0.0, min(e, east) - max(w, area.west))
     oh = max(0.0, min(n, area.north) - max(s, area.south))
     whole = max((e - w) * (n - s), 1e-12)
     share = ow * oh / whole
     if share >= MIN_AREA_OF_USE_SHARE:
         return None
     return (
-        f"--crs {crs_label(crs)} ({crs.name}) is meant for lon {area.west:g}–{area.east:g}°, "
+        f"--crs {crs_label(crs)} ({crs.name}) is meant for lon {area.west:g}–{east:g}°, "
         f"lat {area.south:g}–{area.north:g}°, but the data span lon {w:.0f}–{e:.0f}°, "
         f"lat {s:.0f}–{n:.0f}° ({share:.0%} inside): lengths and areas far from it are "
         f"distorted; for the whole region use {SUGGESTED_CRS}"
