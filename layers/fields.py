@@ -158,9 +158,33 @@ LAYERS: dict[str, dict[str, Field]] = {
             "Length of the longest path from a source down to the end of this reach (km).",
         ),
         "river_id": Field("Traced river", "Id of the traced river holding this reach; NULL: none."),
+        "source": Field(
+            "Drawn from",
+            "The input this reach was drawn from: wh_rivers (the portal's lines, 15″ grid "
+            "lines), wdb_rivers (World Data Bank II, 1:1–3M, added upstream), or the role of "
+            "the analyst's file (see gpkg_metadata).",
+        ),
+        "on_courses": Field(
+            "On the courses of",
+            "Ids of every traced river whose course runs through this reach, most specific "
+            "first; NULL: none.",
+        ),
     },
     "rivers": {
+        "source": Field(
+            "Drawn from",
+            "The input this piece's reach was drawn from (key of the data sources, see "
+            "source_title).",
+        ),
+        "source_title": Field(
+            "Drawn from (title)", "The input this piece was drawn from, with its scale."
+        ),
         "reach_id": Field("Reach id", "Id of the network reach this piece comes from."),
+        "on_courses": Field(
+            "On the courses of",
+            "Ids of every traced river whose course runs through this piece, most specific "
+            "first (river_id holds the piece).",
+        ),
         "country": Field("Country", "ISO alpha-3 code of the country the piece lies in."),
         "km_from_source_start": Field(
             "km from source (start)", "Distance from the source where the piece begins (km)."
@@ -183,6 +207,16 @@ LAYERS: dict[str, dict[str, Field]] = {
         ),
         "source_lon": Field("Source longitude (°)", "Longitude of the traced source (WGS 84)."),
         "source_lat": Field("Source latitude (°)", "Latitude of the traced source (WGS 84)."),
+        "profile_dem": Field(
+            "Profile drawn from",
+            "Which DEM gave the elevation profile along which stretch (km from the source); the "
+            "finest DEM with data wins at each point.",
+        ),
+        "drawn_from": Field(
+            "Drawn from",
+            "Which stretch of the course was drawn from which input and at which scale, as "
+            "km from the source (e.g. 'km 0–105 World Data Bank II (1:1–3M); km 105–1,301 …').",
+        ),
         "mouth_lon": Field("Mouth longitude (°)", "Longitude of the mouth (WGS 84)."),
         "mouth_lat": Field("Mouth latitude (°)", "Latitude of the mouth (WGS 84)."),
         "parent": Field("Tributary of", "river_id this river flows into; NULL: a main river."),
@@ -190,7 +224,21 @@ LAYERS: dict[str, dict[str, Field]] = {
         "width_class": _class_field(FLOW_WIDTH, "Mean discharge", "line width", "discharge_class"),
     },
     "crossings": {
-        "crossing_id": Field("Crossing id", "Id of the crossing: river id and number from source."),
+        "crossing_id": Field(
+            "Crossing id",
+            "Id of the crossing place: id of its most specific river and the crossing's number "
+            "from that river's source.",
+        ),
+        "rivers": Field(
+            "Rivers through it",
+            "Ids of every traced river crossing the border here, most specific first "
+            "('tekes, ili': the Tekes is the Ili's headwater).",
+        ),
+        "crossing_ids": Field(
+            "Each river's crossing id",
+            "Each listed river's own id for this crossing (river id and number from its "
+            "source); flow tables may use any of them.",
+        ),
         "from_country": Field("From", "ISO alpha-3 code of the country upstream."),
         "to_country": Field("To", "ISO alpha-3 code of the country downstream."),
         "direction": Field("Direction", "From → to, following the network's flow direction."),

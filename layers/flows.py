@@ -40,6 +40,7 @@ from layers.published import (
     release_share_figures,
     river_flows,
     seed_figures,
+    seed_places,
     share_figures,
 )
 from layers.user_flows import attach_user_flow_file, attach_user_flows, read_user_flow_file
@@ -62,7 +63,7 @@ def attach_flows(atlas: Atlas) -> None:
 
     p = atlas.sources.about
     index = name_index(atlas)
-    seed = subjects(read_published(atlas), index)
+    seed = seed_places(subjects(read_published(atlas), index), atlas)
     monthly = water_balance_monthly(atlas)
     gauges, clim = read_atlas_gauges(atlas)
     crossings = crossing_flows(atlas, seed)

@@ -31,7 +31,7 @@ def read_atlas_gauges(atlas: Atlas) -> tuple[pd.DataFrame, pd.DataFrame]:
         atlas.network,
         atlas.traced.owner,
         atlas.traced.course,
-        atlas["crossings"],
+        atlas.traced.crossing_rivers,
     )
     atlas.notes.extend(snap_notes(gauges, path.name))
     clim_path = atlas.sources.path("gauge_climatology")

@@ -64,6 +64,7 @@ def _in_period(frame: pd.DataFrame, period: Period) -> np.ndarray:
 CROSSING_COLUMNS = {
     "crossing_id": object,
     "river_id": object,
+    "rivers": object,
     "from_country": object,
     "to_country": object,
     "direction": object,
@@ -71,49 +72,114 @@ CROSSING_COLUMNS = {
 }
 
 
+def crossing_keys(atlas: Atlas) -> pd.Series:
+    """``"<river>:<FROM>><TO>"`` -> crossing id, for every river through every crossing place
+    (the Tekes' and the Ili's ``KAZ>CHN`` both name ``tekes-1``); the place nearest the
+    source wins where a river crosses twice in the same direction."""
+    per = atlas.traced.crossing_rivers
+    if per is None or per.empty:
+        return pd.Series(dtype=object)
+    keys = per["river_id"] + ":" + per["from_country"] + ">" + per["to_country"]
+    lookup = pd.Series(per["crossing_id"].to_numpy(), index=keys.to_numpy())
+    return lookup[~lookup.index.duplicated()]
+
+
+def crossing_keys_of(crossings: pd.DataFrame) -> dict[str, str]:
+    """``"<river>:<FROM>><TO>"`` -> crossing id from the crossings layer's ``rivers`` lists."""
+    out: dict[str, str] = {}
+    listed = crossings["rivers"] if "rivers" in crossings else crossings["river_id"]
+    for cid, rivers, a, b in zip(
+        crossings["crossing_id"],
+        listed,
+        crossings["from_country"],
+        crossings["to_country"],
+        strict=True,
+    ):
+        for r in str(rivers).split(", "):
+            out.setdefault(f"{r}:{a}>{b}", cid)
+    return out
+
+
+def seed_places(seed: pd.DataFrame, atlas: Atlas) -> pd.DataFrame:
+    """The figures with where they were measured: ``flow_key`` (``"ili:CHN>KAZ"`` for a river
+    figure at a border, else ""), ``crossing_id`` (the crossing place it names, else "") and
+    ``lake_ids`` (the register lakes the subject or the place names, ``"kapchagay, balkhash"``
+    for a release from Kapchagay to Balkhash)."""
+    out = seed.copy()
+    borders = out["place"].map(_border_codes)
+    key = out["sid"] + ":" + borders.map(lambda b: f"{b[0]}>{b[1]}" if b else "")
+    out["flow_key"] = np.where(borders.notna() & (out["kind"] == "river"), key, "")
+    out["crossing_id"] = out["flow_key"].map(crossing_keys(atlas)).fillna("").astype(str)
+    index = name_index(atlas)
+    out["lake_ids"] = [
+        ", ".join(dict.fromkeys(_lakes_named(k, i, p, index)))
+        for k, i, p in zip(out["kind"], out["sid"], out["place"], strict=True)
+    ]
+    return out
+
+
+def _lakes_named(kind: str, sid: str, place: str, index: dict) -> list[str]:
+    """Lake ids of a figure: its subject if a lake, then the lakes its place names
+    (``"A to B"``: A then B)."""
+    found = [sid] if kind == "lake" else []
+    parts = re.split(r"\s+to\s+", str(place).strip(), flags=re.IGNORECASE) if place else []
+    return found + [
+        index[p.casefold()][1]
+        for p in parts
+        if p.casefold() in index and index[p.casefold()][0] == "lake"
+    ]
+
+
 def crossing_flows(atlas: Atlas, seed: pd.DataFrame) -> pd.DataFrame:
     """The crossings with the H1 2025 inflow figures, joined by river and direction.
 
     Columns added: ``h1_2025_volume_km3``, ``h1_2025_mean_m3s`` (over the period's real 181
     days), ``flow_period``, ``flow_status``, ``flow_source``, ``flow_note``. A crossing with no
-    published figure gets NaN and ``"no figure"`` with a note saying why.
+    published figure gets NaN and ``"no figure"`` with a note saying why. Figures for register
+    rivers that were not traced (not asked for) are left out of the join and its report.
     """
     crossings = atlas["crossings"].copy()
     for col, dtype in CROSSING_COLUMNS.items():  # a selection of rivers may cross no border
         if col not in crossings:
             crossings[col] = pd.Series(dtype=dtype)
-    crossings["flow_key"] = (
-        crossings["river_id"] + ":" + crossings["from_country"] + ">" + crossings["to_country"]
-    )
     rows = seed.loc[(seed["quantity"] == INFLOW) & _in_period(seed, H1_2025)]
-    rows = rows.loc[rows["kind"] == "river"].copy()
-    borders = rows["place"].map(_border_codes)
-    rows = rows.loc[borders.notna()]
-    rows["flow_key"] = rows["sid"] + ":" + borders.dropna().map(lambda b: f"{b[0]}>{b[1]}")
+    shown = {r.id for r in atlas.rivers}
+    rows = rows.loc[(rows["kind"] == "river") & rows["sid"].isin(shown)].copy()
+    rows = rows.loc[rows["flow_key"] != ""]
+    rows["crossing_id"] = rows["crossing_id"].where(rows["crossing_id"] != "", rows["flow_key"])
     joined, report = join_values(
         crossings,
-        "flow_key",
+        "crossing_id",
         rows,
-        "flow_key",
+        "crossing_id",
         "km3",
         out_col="h1_2025_volume_km3",
         what=f"{atlas.sources.path('flows').name} -> crossings (H1 2025 inflow)",
         carry=("note",),
-        label_col="crossing_id",
     )
     atlas.notes.extend(report.lines())
     joined["h1_2025_mean_m3s"] = convert(joined["h1_2025_volume_km3"], KM3, M3S, period=H1_2025)
-    joined["flow_period"] = H1_2025.label
     have = (joined["flow_status"] == FIGURE).to_numpy()
     absent = absent_notes(seed, atlas_index=name_index(atlas))
-    told = joined["river_id"].isin(list(absent)).to_numpy()
+    why = _first_listed(joined, absent)
+    told = why.notna().to_numpy()
     attribution = atlas.sources.about("flows").attribution
+    joined["flow_period"] = np.where(have | told, H1_2025.label, "")
     joined["flow_source"] = np.where(have | told, attribution, "")
     fallback = "no published figure for " + joined["direction"] + " in H1 2025"
     joined["flow_note"] = np.where(
-        have, joined["note"].fillna("").astype(str), joined["river_id"].map(absent).fillna(fallback)
+        have, joined["note"].fillna("").astype(str), why.fillna(fallback).astype(str)
     )
-    return joined.drop(columns=["flow_key", "note"])
+    return joined.drop(columns=["note"])
+
+
+def _first_listed(crossings: pd.DataFrame, texts: dict[str, str]) -> pd.Series:
+    """Per crossing, the text of the first river it lists (``rivers``) that ``texts`` has."""
+    listed = crossings["rivers"] if "rivers" in crossings else crossings["river_id"]
+    found = [
+        next((texts[r] for r in str(v).split(", ") if r in texts), None) for v in listed.fillna("")
+    ]
+    return pd.Series(found, index=crossings.index, dtype=object)
 
 
 def river_flows(atlas: Atlas, crossings: pd.DataFrame) -> None:
@@ -187,12 +253,11 @@ def seed_figures(seed: pd.DataFrame, crossings: pd.DataFrame) -> pd.DataFrame:
     An inflow figure joined to a crossing is about that crossing (``subject_kind`` crossing,
     ``subject_id`` the crossing id); ``river_id`` names the river in every case.
     """
-    at = crossings.loc[crossings["flow_status"] == FIGURE].drop_duplicates("river_id")
-    at = at.set_index("river_id")["crossing_id"]
+    done = set(crossings.loc[crossings["flow_status"] == FIGURE, "crossing_id"])
     river = np.where(seed["kind"] == "river", seed["sid"], "")
-    on_crossing = ((seed["quantity"] == INFLOW) & seed["sid"].isin(at.index)).to_numpy()
+    on_crossing = ((seed["quantity"] == INFLOW) & seed["crossing_id"].isin(done)).to_numpy()
     kind = np.where(on_crossing, "crossing", seed["kind"])
-    sid = np.where(on_crossing, seed["sid"].map(at), seed["sid"])
+    sid = np.where(on_crossing, seed["crossing_id"], seed["sid"])
     place = seed["place"].where(seed["place"] == "", " (" + seed["place"] + ")")
     published = figures(
         subject=seed["subject"],
@@ -271,7 +336,7 @@ def share_figures(
     """Each river's share (%) of an ``A+B+C`` total, and a "no figure" row for each river the
     total names that no row gives (the Emel in H1 2025: 4.6 + 5.6 already make 10.2)."""
     frames = []
-    by_river = crossings.drop_duplicates("river_id").set_index("river_id")
+    keys = crossing_keys_of(crossings)
     for t, given, absent in _totals(seed, index):
         frames.append(
             figures(
@@ -291,17 +356,14 @@ def share_figures(
         )
         if absent:
             ids = list(absent)
-            on_crossing = [
-                r in by_river.index and by_river.loc[r, "to_country"] == "KAZ" for r in ids
-            ]
+            border = _border_codes(t["place"])
+            at = [keys.get(f"{r}:{border[0]}>{border[1]}") if border else None for r in ids]
+            on_crossing = [a is not None for a in at]
             frames.append(
                 figures(
                     subject=[river_name(index, r) for r in ids],
                     subject_kind=np.where(on_crossing, "crossing", "river"),
-                    subject_id=[
-                        by_river.loc[r, "crossing_id"] if c else r
-                        for r, c in zip(ids, on_crossing, strict=True)
-                    ],
+                    subject_id=[a or r for r, a in zip(ids, at, strict=True)],
                     river_id=ids,
                     quantity=t["quantity"],
                     value=np.full(len(ids), np.nan),

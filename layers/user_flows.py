@@ -51,6 +51,10 @@ def attach_user_flows(atlas: Atlas, table: FlowTable, policy: JoinPolicy | None 
         keys = table.frame["key"].astype(str)
         ids = [index.get(k.casefold(), ("", k))[1] for k in keys]
         table = replace(table, frame=table.frame.assign(key=ids))
+    elif table.key_kind == "crossing":
+        alias = crossing_aliases(atlas["crossings"])
+        keys = table.frame["key"].astype(str)
+        table = replace(table, frame=table.frame.assign(key=keys.map(alias).fillna(keys)))
     frame, report = join_values(
         atlas[layer],
         key,
@@ -68,6 +72,17 @@ def attach_user_flows(atlas: Atlas, table: FlowTable, policy: JoinPolicy | None 
     if table.key_kind in ("river", "reach"):
         _user_discharge(atlas, frame, table, key)
     _user_figures(atlas, table)
+
+
+def crossing_aliases(crossings: pd.DataFrame) -> dict[str, str]:
+    """Each river's own crossing id -> the id of the place (``ili-1`` -> ``tekes-1``)."""
+    if "crossing_ids" not in crossings:
+        return {}
+    return {
+        own: cid
+        for cid, owns in zip(crossings["crossing_id"], crossings["crossing_ids"], strict=True)
+        for own in str(owns).split(", ")
+    }
 
 
 def read_user_flow_file(
