@@ -18,8 +18,10 @@ from pathlib import Path
 import click
 
 from geo.errors import OutputError, RivermapError
-from rivermap import api, report
 from rivermap.progress import steps
+
+# The library (geopandas, folium, rasterio, …) is imported inside the commands that use it, so
+# that ``rivermap --help`` and usage errors answer at once.
 
 EXIT_DATA, EXIT_USAGE, EXIT_OUTPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 70, 130
 
@@ -293,6 +295,8 @@ def trace(ctx, rivers, data, register_path, fix_geometries, fmt):
     Lengths are geodesic on the WGS 84 ellipsoid, in km; crossings give lon/lat in degrees,
     the direction taken from the network's flow, and km from the source along the river.
     """
+    from rivermap import api, report
+
     with steps(api.step_count(()), quiet=ctx.obj["quiet"]) as progress:
         atlas = _load(ctx, rivers, data, register_path, fix_geometries, (), progress)
     rows = report.trace_rows(atlas)
@@ -351,6 +355,8 @@ def build(
 
     if crs:
         parse_crs(crs)
+    from rivermap import api
+
     user = _read_user_flows(flow_kw)
     with (
         api.output_folder(out_dir) as out,
@@ -397,6 +403,8 @@ def export(ctx, rivers, data, register_path, fix_geometries, out_file, crs, **fl
         parse_crs(crs)
     if not out_file.parent.exists():
         raise OutputError(f"--out {out_file}: folder {out_file.parent} does not exist")
+    from rivermap import api
+
     user = _read_user_flows(flow_kw)
     with steps(api.step_count() + 2, quiet=ctx.obj["quiet"]) as progress:
         atlas = _load(ctx, rivers, data, register_path, fix_geometries, None, progress)
@@ -436,6 +444,8 @@ def merge_network(ctx, data, out_file):
     in are left out and reported. Use the result with --data rivers=FILE, or pass both files
     to any command as --data rivers=... --data headwaters=.... Same inputs, same bytes.
     """
+    from rivermap import api
+
     notes = api.merge_network(out_file, _data_option(data))
     if not ctx.obj["quiet"]:
         for line in notes:
