@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from collections.abc import Callable
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 
@@ -257,6 +259,18 @@ def _load(ctx, rivers, data, register_path, fix_geometries, steps, progress):
     )
 
 
+@contextmanager
+def export_warnings(ctx):
+    """The GeoPackage writer's warnings (a CRS meant for a smaller area) as one line each on
+    stderr, "warning: …", also with --quiet."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        yield
+    for w in caught:
+        if issubclass(w.category, UserWarning) and w.category.__module__.startswith("layers."):
+            click.echo(f"warning: {w.message}", err=True)
+
+
 def _notes(ctx, atlas) -> None:
     if not ctx.obj["quiet"]:
         for line in atlas.notes:
@@ -386,7 +400,8 @@ def build(
         progress("writing HTML maps")
         pages = api.write_all_languages(atlas, out, languages, online_basemaps=not offline)
         progress("writing the GeoPackage")
-        outputs = [*pages, api.export(atlas, out / "rivermap.gpkg", crs=crs)]
+        with export_warnings(ctx):
+            outputs = [*pages, api.export(atlas, out / "rivermap.gpkg", crs=crs)]
         if cog_out:
             outputs += api.export_elevation(atlas, cog_out)
     _notes(ctx, atlas)
@@ -428,7 +443,8 @@ def export(ctx, rivers, data, register_path, fix_geometries, out_file, crs, **fl
         atlas = _load(ctx, rivers, data, register_path, fix_geometries, None, progress)
         _join_user_flows(atlas, progress, user)
         progress("writing the GeoPackage")
-        path = api.export(atlas, out_file, crs=crs, rivers=_rivers_option(rivers))
+        with export_warnings(ctx):
+            path = api.export(atlas, out_file, crs=crs, rivers=_rivers_option(rivers))
     _notes(ctx, atlas)
     click.echo(str(path))
 
