@@ -70,6 +70,9 @@ class RiverNetwork:
     length_m: np.ndarray
     upstream_area_km2: np.ndarray | None = None
     geometry: gpd.GeoSeries | None = None
+    #: the source's own columns (all but the geometry), one row per reach in reach order, as
+    #: read (names and types kept: HydroRIVERS' ORD_STRA, DIS_AV_CMS, 64-bit HYBAS_L12 …)
+    attributes: pd.DataFrame | None = field(default=None, repr=False)
     source: str = "network"
     check: NetworkCheck | None = field(default=None, repr=False)
 
@@ -448,6 +451,7 @@ def read_network(
         net = from_hydrorivers(gdf, source=name)
     else:
         net = from_lines(gdf, snap_tolerance_m=snap_tolerance_m, source=name)
+    net.attributes = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).reset_index(drop=True)
     checks = check_network(net).lines(net.ids)
     summary = f"{name}: {len(net):,} reaches, {checks[0]}" + "".join(f"; {c}" for c in checks[1:])
     return net, [*report.lines(), summary]

@@ -59,6 +59,11 @@ class Atlas:
     rasters: dict[str, tuple] = field(default_factory=dict)
     #: the country polygons (EPSG:4326) read once for tracing and areas, reused by later steps
     countries: gpd.GeoDataFrame | None = None
+    #: the candidate discharge figures of the traced reaches (``layers.discharge.Figures``),
+    #: set by the flows step and extended by each analyst table
+    discharge: object = None
+    #: the analysts' tables joined so far (``layers.user_flows.JoinedTable``), in order
+    flow_tables: list = field(default_factory=list)
 
     def add(self, layer: Layer) -> None:
         self.layers[layer.name] = layer
@@ -211,10 +216,13 @@ def build_atlas(
 
 
 def _network_frame(net: RiverNetwork, traced: TracedRivers) -> gpd.GeoDataFrame:
+    """Every reach: our columns, then every column of the source file as it was read (names
+    and types kept); a source column whose name equals one of ours (GeoPackage names ignore
+    case: HydroRIVERS' ``LENGTH_KM``) keeps its name and ours becomes ``rivermap_<name>``."""
     has_down = net.next_down >= 0
     next_down_id = pd.array(np.where(has_down, net.ids[np.maximum(net.next_down, 0)], 0))
     next_down_id[~has_down] = pd.NA
-    return gpd.GeoDataFrame(
+    ours = pd.DataFrame(
         {
             "reach_id": net.ids,
             "next_down_id": next_down_id,
@@ -222,10 +230,14 @@ def _network_frame(net: RiverNetwork, traced: TracedRivers) -> gpd.GeoDataFrame:
             "longest_upstream_km": net.longest_upstream_m / 1000.0,
             "river_id": traced.owner,
             "on_courses": traced.on_courses,
-        },
-        geometry=net.geometry.values,
-        crs=4326,
+        }
     )
+    theirs = net.attributes
+    if theirs is not None and len(theirs) == len(ours):
+        taken = {str(c).casefold() for c in theirs.columns}
+        ours = ours.rename(columns={c: f"rivermap_{c}" for c in ours if c.casefold() in taken})
+        ours = pd.concat([ours, theirs.reset_index(drop=True)], axis=1)
+    return gpd.GeoDataFrame(ours, geometry=net.geometry.values, crs=4326)
 
 
 #: optional enrichment steps, in order: name -> (progress text, function(atlas)).
