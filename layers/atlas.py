@@ -16,9 +16,10 @@ import pandas as pd
 
 from geo.borders import Boundaries
 from geo.io import LINE_TYPES, POLYGON_TYPES, read_vector
-from geo.network import RiverNetwork, read_network
+from geo.network import RiverNetwork
 from layers.basins import basin_id_column, basins_layer
 from layers.register import Register, River, load_register
+from layers.river_network import load_network, source_titles
 from layers.rivers import TracedRivers, lakes_layer, trace_rivers
 from layers.sources import Provenance, Sources, default_sources
 
@@ -104,10 +105,6 @@ def build_atlas(
     sources = sources or default_sources()
     register = register or load_register()
     rivers = register.select(river_ids)
-    progress("reading the river network")
-    net, notes = read_network(
-        str(sources.path("rivers")), layer=sources.layer("rivers"), fix_geometries=fix_geometries
-    )
     progress("reading borders, countries and lakes")
     borders_gdf, _ = read_vector(
         sources.path("borders"), sources.layer("borders"), geom_types=LINE_TYPES
@@ -119,6 +116,8 @@ def build_atlas(
         sources.path("lakes"), sources.layer("lakes"), geom_types=POLYGON_TYPES
     )
     lakes = lakes_layer(lakes_raw, register)
+    progress("reading the river network")
+    net, notes = load_network(sources, lakes=lakes_raw, fix_geometries=fix_geometries)
     progress("tracing rivers")
     traced = trace_rivers(
         net,
@@ -126,6 +125,7 @@ def build_atlas(
         Boundaries.from_lines(borders_gdf, source=str(sources.path("borders"))),
         countries,
         lakes,
+        source_titles=source_titles(sources),
         register_rivers=register.rivers,
     )
     rivers = traced.rivers
@@ -217,8 +217,9 @@ def build_atlas(
 
 def _network_frame(net: RiverNetwork, traced: TracedRivers) -> gpd.GeoDataFrame:
     """Every reach: our columns, then every column of the source file as it was read (names
-    and types kept); a source column whose name equals one of ours (GeoPackage names ignore
-    case: HydroRIVERS' ``LENGTH_KM``) keeps its name and ours becomes ``rivermap_<name>``."""
+    and types kept). A source column whose name equals one of ours (GeoPackage names ignore
+    case: HydroRIVERS' ``LENGTH_KM``) keeps its name; ours is left out where it holds the
+    same values, else it becomes ``rivermap_<name>``."""
     has_down = net.next_down >= 0
     next_down_id = pd.array(np.where(has_down, net.ids[np.maximum(net.next_down, 0)], 0))
     next_down_id[~has_down] = pd.NA
@@ -229,15 +230,32 @@ def _network_frame(net: RiverNetwork, traced: TracedRivers) -> gpd.GeoDataFrame:
             "length_km": net.length_m / 1000.0,
             "longest_upstream_km": net.longest_upstream_m / 1000.0,
             "river_id": traced.owner,
+            "source": net.reach_source,
             "on_courses": traced.on_courses,
         }
     )
     theirs = net.attributes
     if theirs is not None and len(theirs) == len(ours):
-        taken = {str(c).casefold() for c in theirs.columns}
-        ours = ours.rename(columns={c: f"rivermap_{c}" for c in ours if c.casefold() in taken})
-        ours = pd.concat([ours, theirs.reset_index(drop=True)], axis=1)
+        theirs = theirs.reset_index(drop=True)
+        same_name = {str(c).casefold(): c for c in theirs.columns}
+        for c in list(ours.columns):
+            other = same_name.get(c.casefold())
+            if other is None:
+                continue
+            if _same_values(ours[c], theirs[other]):
+                ours = ours.drop(columns=c)
+            else:
+                ours = ours.rename(columns={c: f"rivermap_{c}"})
+        ours = pd.concat([ours, theirs], axis=1)
     return gpd.GeoDataFrame(ours, geometry=net.geometry.values, crs=4326)
+
+
+def _same_values(a: pd.Series, b: pd.Series) -> bool:
+    """Equal cell by cell (numbers within 1e-9 relative, missing equals missing)."""
+    x, y = pd.to_numeric(a, errors="coerce"), pd.to_numeric(b, errors="coerce")
+    if x.notna().equals(a.notna()) and y.notna().equals(b.notna()):
+        return bool(np.allclose(x.to_numpy(float), y.to_numpy(float), rtol=1e-9, equal_nan=True))
+    return a.astype(object).where(a.notna(), None).equals(b.astype(object).where(b.notna(), None))
 
 
 #: optional enrichment steps, in order: name -> (progress text, function(atlas)).

@@ -167,7 +167,7 @@ LAYERS: dict[str, dict[str, Field]] = {
         "WMO306_M_1": Field(
             "WMO306_M_1 (portal)",
             "Integer code given in the portal's river lines (WaterHydro-Kazakhstan-Portal); "
-            "the portal does not document it.",
+            "the portal does not document it; NULL: a World Data Bank II reach.",
         ),
         "WATERSHED_NAME": Field(
             "Watershed", "Name of the watershed the reach lies in (WaterHydro-Kazakhstan-Portal)."
@@ -180,6 +180,25 @@ LAYERS: dict[str, dict[str, Field]] = {
             "Region",
             "Region of Kazakhstan that watershed belongs to (WaterHydro-Kazakhstan-Portal).",
         ),
+        "wdb_level": Field(
+            "WDBII level",
+            "World Data Bank II river level of the line the reach was drawn from (1 permanent "
+            "major … 4 minor, 6 intermittent; GSHHG); NULL: a portal reach.",
+        ),
+        "wdb_level_name": Field(
+            "WDBII level name", "Name of that level (GSHHG); NULL: a portal reach."
+        ),
+        "wdb_length_km": Field(
+            "WDBII line length (km)",
+            "Geodesic length of the whole World Data Bank II line the reach was cut from (km); "
+            "NULL: a portal reach.",
+        ),
+        "source": Field(
+            "Drawn from",
+            "The input this reach was drawn from: wh_rivers (the portal's lines, 15″ grid "
+            "lines), wdb_rivers (World Data Bank II, 1:1–3M, added upstream), or the role of "
+            "the analyst's file (see gpkg_metadata).",
+        ),
         "on_courses": Field(
             "On the courses of",
             "Ids of every traced river whose course runs through this reach, most specific "
@@ -187,6 +206,14 @@ LAYERS: dict[str, dict[str, Field]] = {
         ),
     },
     "rivers": {
+        "source": Field(
+            "Drawn from",
+            "The input this piece's reach was drawn from (key of the data sources, see "
+            "source_title).",
+        ),
+        "source_title": Field(
+            "Drawn from (title)", "The input this piece was drawn from, with its scale."
+        ),
         "reach_id": Field("Reach id", "Id of the network reach this piece comes from."),
         "on_courses": Field(
             "On the courses of",
@@ -230,6 +257,16 @@ LAYERS: dict[str, dict[str, Field]] = {
         ),
         "source_lon": Field("Source longitude (°)", "Longitude of the traced source (WGS 84)."),
         "source_lat": Field("Source latitude (°)", "Latitude of the traced source (WGS 84)."),
+        "profile_dem": Field(
+            "Profile drawn from",
+            "Which DEM gave the elevation profile along which stretch (km from the source); the "
+            "finest DEM with data wins at each point.",
+        ),
+        "drawn_from": Field(
+            "Drawn from",
+            "Which stretch of the course was drawn from which input and at which scale, as "
+            "km from the source (e.g. 'km 0–105 World Data Bank II (1:1–3M); km 105–1,301 …').",
+        ),
         "mouth_lon": Field("Mouth longitude (°)", "Longitude of the mouth (WGS 84)."),
         "mouth_lat": Field("Mouth latitude (°)", "Latitude of the mouth (WGS 84)."),
         "parent": Field("Tributary of", "river_id this river flows into; NULL: a main river."),

@@ -22,10 +22,11 @@ from geo.borders import (
     raw_crossings,
 )
 from geo.course import Course, lakes_on_course, point_at, split_course, trace_course
-from geo.errors import NetworkError
+from geo.errors import NetworkError, ViaPointError
 from geo.network import RiverNetwork
 from layers.crossings import crossings_layer, group_places, river_crossings, sliver_notes
 from layers.register import LANGS, Register, River
+from layers.stretches import Stretch, reach_labels, stretches, stretches_text
 
 #: crossings closer than this along the river are one crossing (a river running on the border)
 MERGE_CROSSINGS_WITHIN_M = 25_000.0
@@ -49,6 +50,8 @@ class TracedRivers:
     by id; ``owner``/``on_courses``: per reach position of the network, the river id holding
     it ("" for none) and every course through it. Ownership is computed over every register
     river that traces on the network, so it never depends on which rivers were asked for.
+    ``stretches``: per river id, where each stretch of its course was drawn from
+    (:mod:`layers.stretches`).
     """
 
     courses: gpd.GeoDataFrame
@@ -62,6 +65,7 @@ class TracedRivers:
     crossing_rivers: pd.DataFrame | None = None
     slivers: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+    stretches: dict[str, list[Stretch]] = field(default_factory=dict)
 
 
 def _names(river: River) -> dict[str, str]:
@@ -80,15 +84,20 @@ def trace_rivers(
     lake_name: str = "display_name",
     merge_within_m: float = MERGE_CROSSINGS_WITHIN_M,
     sliver_m: float = SLIVER_M,
+    source_titles: dict[str, str] | None = None,
 ) -> TracedRivers:
     """Trace each register river from its mouth upstream along the mainstem and measure it.
 
     ``rivers`` are the rivers asked for (each must trace: NetworkError otherwise);
     ``register_rivers`` (default: ``rivers``) are every river of the register, traced too where
     the network holds them, so that which river holds a reach does not depend on the choice.
+    ``source_titles`` maps the network's reach source labels to what a reader sees ("World
+    Data Bank II (1:1–3M)"): courses say which stretch was drawn from which (``drawn_from``),
+    pieces carry ``source`` and ``source_title``.
     """
     everyone = _union(register_rivers or rivers, rivers)
-    course = _trace_all(net, everyone, {r.id for r in rivers})
+    via_notes: list[str] = []
+    course = _trace_all(net, everyone, {r.id for r in rivers}, via_notes)
     traced = tuple(r for r in everyone if r.id in course)
     owner = reach_owner(len(net), course)
     shown = _shown(rivers, course, owner)
@@ -104,8 +113,13 @@ def trace_rivers(
         merged[r.id] = merge_crossings(raw, merge_within_m)
     course_m = {rid: c.length_m for rid, c in course.items()}
     per_river = group_places(river_crossings(merged), course_m)
+    titles = source_titles or {}
+    drawn = stretches(net, course, titles)
     rows = [
-        _course_row(r, course, traced, merged[r.id], lengths[r.id], lakes, lake_name)
+        {
+            **_course_row(r, course, traced, merged[r.id], lengths[r.id], lakes, lake_name),
+            "drawn_from": stretches_text(drawn[r.id]),
+        }
         for r in shown_rivers
     ]
     courses = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
@@ -114,9 +128,13 @@ def trace_rivers(
     raw_all = pd.concat([raws[r.id] for r in shown_rivers], ignore_index=True)
     on_courses = courses_through(len(net), course)
     pieces = _pieces(net, shown_rivers, course, raws, lengths, owner, on_courses)
+    if len(pieces):
+        src = reach_labels(net)[net.position_of(pieces["reach_id"].to_numpy())]
+        pieces["source"] = src
+        pieces["source_title"] = [titles.get(x, x) for x in src]
     sliver_table = pd.concat(slivers, ignore_index=True)
     sliver_table = sliver_table.loc[sliver_table["river_id"].isin(shown)].reset_index(drop=True)
-    notes = sliver_notes(sliver_table, _owner_at(sliver_table, course, owner), sliver_m)
+    notes = via_notes + sliver_notes(sliver_table, _owner_at(sliver_table, course, owner), sliver_m)
     return TracedRivers(
         courses=courses,
         pieces=pieces,
@@ -129,6 +147,7 @@ def trace_rivers(
         crossing_rivers=per_river.loc[per_river["river_id"].isin(shown)].reset_index(drop=True),
         slivers=sliver_table,
         notes=notes,
+        stretches=drawn,
     )
 
 
@@ -137,19 +156,31 @@ def _union(register: tuple[River, ...], asked: tuple[River, ...]) -> tuple[River
     return tuple(register) + tuple(r for r in asked if r.id not in ids)
 
 
-def _trace_all(net: RiverNetwork, rivers: tuple[River, ...], asked: set[str]) -> dict:
+def _trace_all(
+    net: RiverNetwork, rivers: tuple[River, ...], asked: set[str], notes: list[str]
+) -> dict:
     """Course per river id; a river not asked for that the network does not hold is left out
-    (it holds no reach there, whichever rivers are asked for)."""
+    (it holds no reach there, whichever rivers are asked for). A via point that lies on no
+    reach (an analyst's network without that branch) is dropped with a note: the river then
+    follows its mainstem."""
     out = {}
     for r in rivers:
+        what = f"register river {r.id!r}: mouth"
         try:
-            out[r.id] = trace_course(
-                net,
-                r.mouth,
-                via=r.via,
-                max_snap_m=MOUTH_TOLERANCE_M,
-                what=f"register river {r.id!r}: mouth",
-            )
+            try:
+                out[r.id] = trace_course(
+                    net, r.mouth, via=r.via, max_snap_m=MOUTH_TOLERANCE_M, what=what
+                )
+            except ViaPointError:
+                out[r.id] = trace_course(net, r.mouth, max_snap_m=MOUTH_TOLERANCE_M, what=what)
+                if r.id in asked:
+                    lon, lat = r.via
+                    notes.append(
+                        f"register river {r.id!r}: via point lon {lon:.4f}, lat {lat:.4f} lies on "
+                        f"no reach of {net.source} within {MOUTH_TOLERANCE_M / 1000:g} km; traced "
+                        "along its mainstem instead (the register's note may describe a head "
+                        "this network lacks)"
+                    )
         except NetworkError:
             if r.id in asked:
                 raise
