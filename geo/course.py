@@ -76,7 +76,7 @@ def trace_course(
     else:
         path = mainstem(net, last)
     snap = snap_points(net, [mouth[0]], [mouth[1]], max_distance_m=max_snap_m, among=[last])
-    geoms = list(net.geometry.values[path])
+    geoms = list(net.lines(path))
     if snap.reach_length_m[0] - snap.along_m[0] > whole_reach_within_m:
         geoms[-1] = _cut_at(geoms[-1], snap.along_m[0], net)
     coords, starts = _join(geoms)
@@ -109,7 +109,7 @@ def _snap_one(
 
 
 def _cut_at(line: shapely.LineString, along_m: float, net: RiverNetwork) -> shapely.LineString:
-    crs = net.metric_geometry.crs
+    crs = net.metric_crs
     proj = gpd.GeoSeries([line], crs=4326).to_crs(crs).values[0]
     part = substring(proj, 0.0, along_m)
     return gpd.GeoSeries([part], crs=crs).to_crs(4326).values[0]

@@ -435,6 +435,17 @@ LAYERS: dict[str, dict[str, Field]] = {
         "min_m": Field("Lowest (m)", "Lowest elevation (m)."),
         "max_m": Field("Highest (m)", "Highest elevation (m)."),
     },
+    "gpkgext_relations": {
+        "id": Field("Relation id", "Row id (primary key)."),
+        "base_table_name": Field("Base table", "The layer whose features have related rows."),
+        "base_primary_column": Field("Base key", "Its primary key column (fid)."),
+        "related_table_name": Field("Related table", "The table holding the related rows."),
+        "related_primary_column": Field("Related key", "Its primary key column (fid)."),
+        "relation_name": Field("Relation type", "'attributes': the related rows are a table."),
+        "mapping_table_name": Field(
+            "Mapping table", "Table pairing base fid and related fid (base_id, related_id)."
+        ),
+    },
     "layer_styles": {
         "id": Field("Style id", "Row id (primary key)."),
         "f_table_catalog": Field("Catalog", "Unused by GeoPackage (empty)."),
@@ -452,6 +463,16 @@ LAYERS: dict[str, dict[str, Field]] = {
         "ui": Field("Form", "QGIS form definition (none)."),
         "update_time": Field("Saved", "When the style was written (UTC)."),
     },
+}
+
+
+#: the columns of a raster tile table (GeoPackage tiles, GDAL's GPKG raster driver)
+TILE_FIELDS: dict[str, Field] = {
+    "id": Field("Tile id", "Row id (primary key)."),
+    "zoom_level": Field("Zoom level", "Tile matrix level (gpkg_tile_matrix); 0 the coarsest."),
+    "tile_column": Field("Tile column", "Column of the tile in its matrix, from the west."),
+    "tile_row": Field("Tile row", "Row of the tile in its matrix, from the north."),
+    "tile_data": Field("Tile image", "The tile as PNG, JPEG or (elevation) 16-bit PNG."),
 }
 
 

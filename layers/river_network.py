@@ -19,7 +19,8 @@ import pandas as pd
 from geo.atomic import atomic_path
 from geo.headwaters import Merged, extend_network
 from geo.io import LINE_TYPES, POLYGON_TYPES, read_vector, source_name
-from geo.network import HYDRORIVERS_COLUMNS, RiverNetwork, read_network
+from geo.network import RiverNetwork
+from geo.network_build import HYDRORIVERS_COLUMNS, read_network
 from layers.sources import DATA_DIR, Sources, default_sources, load_provenance
 
 HEADWATERS = "headwaters"

@@ -18,7 +18,7 @@ from layers.atlas import STEPS, Atlas, build_atlas
 from layers.register import DEFAULT_REGISTER, load_register
 from layers.sources import default_sources, with_overrides
 
-CORE_STEPS = 4  # reading the network, borders/countries/lakes, tracing, basins
+CORE_STEPS = 3  # reading the network, borders/countries/lakes, tracing
 
 
 def step_count(steps: tuple[str, ...] | None = None) -> int:

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from collections.abc import Callable
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 
 import click
 
 from geo.errors import OutputError, RivermapError
-from rivermap import api, report
 from rivermap.progress import steps
+
+# The library (geopandas, folium, rasterio, …) is imported inside the commands that use it, so
+# that ``rivermap --help`` and usage errors answer at once.
 
 EXIT_DATA, EXIT_USAGE, EXIT_OUTPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 70, 130
 
@@ -270,6 +274,18 @@ def _load(ctx, rivers, data, register_path, fix_geometries, steps, progress):
     )
 
 
+@contextmanager
+def export_warnings(ctx):
+    """The GeoPackage writer's warnings (a CRS meant for a smaller area) as one line each on
+    stderr, "warning: …", also with --quiet."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        yield
+    for w in caught:
+        if issubclass(w.category, UserWarning) and w.category.__module__.startswith("layers."):
+            click.echo(f"warning: {w.message}", err=True)
+
+
 def _notes(ctx, atlas) -> None:
     if not ctx.obj["quiet"]:
         for line in atlas.notes:
@@ -294,6 +310,8 @@ def trace(ctx, rivers, data, register_path, fix_geometries, fmt):
     Lengths are geodesic on the WGS 84 ellipsoid, in km; crossings give lon/lat in degrees,
     the direction taken from the network's flow, and km from the source along the river.
     """
+    from rivermap import api, report
+
     with steps(api.step_count(()), quiet=ctx.obj["quiet"]) as progress:
         atlas = _load(ctx, rivers, data, register_path, fix_geometries, (), progress)
     rows = report.trace_rows(atlas)
@@ -352,6 +370,8 @@ def build(
 
     if crs:
         parse_crs(crs)
+    from rivermap import api
+
     user = _read_user_flows(flow_kw)
     with (
         api.output_folder(out_dir) as out,
@@ -362,7 +382,8 @@ def build(
         progress("writing HTML maps")
         pages = api.write_maps(atlas, out, online_basemaps=not offline)
         progress("writing the GeoPackage")
-        outputs = [*pages, api.export(atlas, out / "rivermap.gpkg", crs=crs)]
+        with export_warnings(ctx):
+            outputs = [*pages, api.export(atlas, out / "rivermap.gpkg", crs=crs)]
         if cog_out:
             outputs += api.export_elevation(atlas, cog_out)
     _notes(ctx, atlas)
@@ -397,12 +418,15 @@ def export(ctx, rivers, data, register_path, fix_geometries, out_file, crs, **fl
         parse_crs(crs)
     if not out_file.parent.exists():
         raise OutputError(f"--out {out_file}: folder {out_file.parent} does not exist")
+    from rivermap import api
+
     user = _read_user_flows(flow_kw)
     with steps(api.step_count() + 1 + len(user), quiet=ctx.obj["quiet"]) as progress:
         atlas = _load(ctx, rivers, data, register_path, fix_geometries, None, progress)
         _join_user_flows(atlas, progress, user)
         progress("writing the GeoPackage")
-        path = api.export(atlas, out_file, crs=crs, rivers=_rivers_option(rivers))
+        with export_warnings(ctx):
+            path = api.export(atlas, out_file, crs=crs, rivers=_rivers_option(rivers))
     _notes(ctx, atlas)
     click.echo(str(path))
 
@@ -435,6 +459,8 @@ def merge_network(ctx, data, out_file):
     in are left out and reported. Use the result with --data rivers=FILE, or pass both files
     to any command as --data rivers=... --data headwaters=.... Same inputs, same bytes.
     """
+    from rivermap import api
+
     notes = api.merge_network(out_file, _data_option(data))
     if not ctx.obj["quiet"]:
         for line in notes:
