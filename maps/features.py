@@ -23,6 +23,7 @@ from maps import display, i18n, memo, popups, tables
 from maps.display import Detail
 from maps.elements import ArrowLayer, GeoLayer
 from maps.i18n import _
+from maps.words import KIND_SHORT
 
 #: drawing order: each layer gets its own map pane so toggling one keeps the stacking
 PANES = {
@@ -122,11 +123,17 @@ def river_layers(
     colours = {c.value: c.color for c in style.categories}
     width = class_values_of(pieces, FLOW_WIDTH.column, FLOW_WIDTH, style.width).astype(float)
     focus = pieces["river_id"].isin(view.focus).to_numpy()
+    modelled = (
+        pieces["discharge_kind"].eq("modelled").to_numpy()
+        if "discharge_kind" in pieces
+        else np.zeros(len(pieces), bool)
+    )
     look = pd.DataFrame(
         {
             "color": pieces["country"].map(colours).fillna(style.color).to_numpy(),
             "weight": width,
             "opacity": np.where(focus, 1.0, CONTEXT_OPACITY),
+            "dashArray": np.where(modelled, "6 4", ""),
         }
     )
     styles, index = factorize_styles(look, path_style(style, pane=pane_name("rivers")))
@@ -142,19 +149,22 @@ def river_layers(
     )
     lang = i18n.current().code
     local = pieces[f"name_{lang}"] if f"name_{lang}" in pieces else pieces["name_en"]
+    flow = _flow_tips(pieces)
     tips = [
         popups.tip(
             n or en,
             popups.country_name(c),
             _("km %(start)s–%(end)s from the source")
             % {"start": i18n.number(a), "end": i18n.number(b)},
+            f,
         )
-        for n, en, c, a, b in zip(
+        for n, en, c, a, b, f in zip(
             local.fillna(""),
             pieces["name_en"],
             pieces["country"],
             pieces["km_from_source_start"],
             pieces["km_from_source_end"],
+            flow,
             strict=True,
         )
     ]
@@ -168,6 +178,23 @@ def river_layers(
     }
     rivers = GeoLayer(name, geoms, props)
     return rivers, _casing(rivers, np.flatnonzero(focus), width[focus], casing_name)
+
+
+def _flow_tips(pieces: pd.DataFrame) -> list[str]:
+    """Each piece's discharge for its tooltip: ``294 m³/s (crossing, 2025-01-01/2025-06-30)``."""
+    if "discharge_kind" not in pieces:
+        return [""] * len(pieces)
+    return [
+        f"{i18n.quantity(v, 'm3/s')} ({_(KIND_SHORT.get(k, k))}{', ' + p if p else ''})"
+        if k
+        else ""
+        for v, k, p in zip(
+            pieces["mean_discharge_m3s"],
+            pieces["discharge_kind"].fillna(""),
+            pieces["flow_period"].fillna(""),
+            strict=True,
+        )
+    ]
 
 
 def _casing(rivers: GeoLayer, rows: np.ndarray, width: np.ndarray, name: str) -> GeoLayer:

@@ -8,6 +8,7 @@ the page hides it while the layer is switched off.
 from __future__ import annotations
 
 from layers.atlas import Atlas
+from layers.discharge import KINDS
 from layers.styles import BASIN_FILL, FLOW_WIDTH, GAUGE_RADIUS, STYLES
 from maps import features, i18n
 from maps.features import View
@@ -15,6 +16,7 @@ from maps.i18n import _
 from maps.popups import country_name
 from maps.tables import period_label
 from maps.templating import render
+from maps.words import DISCHARGE_KINDS
 
 
 def class_legend(classes) -> list[tuple[str, float | str]]:
@@ -49,6 +51,7 @@ def legend_html(atlas: Atlas, view: View, layers: dict, names: dict[str, str]) -
             }
             for label, w in class_legend(FLOW_WIDTH)
         ]
+        items += _width_kinds(pieces)
     casing = STYLES["river_courses"]
     sections = [
         {"layer": names["rivers"], "title": _("Traced rivers"), "entries": items},
@@ -131,6 +134,25 @@ def legend_html(atlas: Atlas, view: View, layers: dict, names: dict[str, str]) -
     )
     sections.append(_basin_legend(atlas, names))
     return str(render("legend.html.j2", sections=sections, sources=list(atlas.provenance())))
+
+
+def _width_kinds(pieces) -> list[dict]:
+    """One entry per kind of figure that drew a width on the page (layers.discharge)."""
+    if "discharge_kind" not in pieces:
+        return []
+    kinds = pieces["discharge_kind"].fillna("").astype(str)
+    present = [k for k in KINDS if (kinds == k).any()]
+    return [
+        {
+            "kind": "line",
+            "color": "#555",
+            "width": 2,
+            "dash": "6 4" if k == "modelled" else "",
+            "label": _("width from: %(kind)s (stretches: %(n)s)")
+            % {"kind": _(DISCHARGE_KINDS.get(k, KINDS[k])), "n": int((kinds == k).sum())},
+        }
+        for k in present
+    ]
 
 
 def _basin_legend(atlas: Atlas, names: dict[str, str]) -> dict:

@@ -23,6 +23,22 @@ NAMES = {
 }
 #: the basins layer where no water balance colours them
 PLAIN_BASINS = N_("Basins")
+#: which figure gives a river piece its discharge (``layers.discharge.KINDS``), for the legend
+DISCHARGE_KINDS = {
+    "reach": N_("an analyst's figure for the reach"),
+    "crossing": N_("volume received at the border crossing, as its mean over the period"),
+    "release": N_("volume released from the reservoir, as its mean over the period"),
+    "gauge": N_("long-term mean at the gauge between the same confluences"),
+    "modelled": N_("modelled mean per reach, from the river network's attributes"),
+}
+#: the same, short, for tooltips
+KIND_SHORT = {
+    "reach": N_("analyst's figure"),
+    "crossing": N_("border crossing"),
+    "release": N_("reservoir release"),
+    "gauge": N_("gauge"),
+    "modelled": N_("modelled"),
+}
 ONLINE_BASEMAPS = {
     "osm": N_("OpenStreetMap (online)"),
     "esri": N_("Esri World Imagery (online)"),
