@@ -16,7 +16,9 @@ Layers added (plain tables, no geometry):
   …, ``km2_4000_up`` (they add up to ``area_km2``), and ``dem``.
 
 ``atlas.rasters["hillshade"]`` holds ``(array (1, rows, cols) uint8, transform, EPSG:4326)``
-over the traced basins, for the map's relief overlay.
+over the traced basins, for the map's relief overlay; ``atlas.rasters["elevation"]`` the
+elevation it was shaded from on the same grid (float32 m, NaN without data), for the
+GeoPackage's terrain.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import pandas as pd
 from geo.errors import OutputError
 from geo.profile import PROFILE_COLUMNS, river_profile
 from geo.raster import Bounds, ElevationSource, raster_info, window_for
-from geo.terrain import clip_to_cog, display_hillshade, write_cog
+from geo.terrain import clip_to_cog, display_hillshade, display_terrain, write_cog
 from geo.zonal import DEFAULT_BANDS_M, zonal_elevation
 from layers.atlas import Atlas, Layer
 from layers.basins import basin_id_column
@@ -221,9 +223,11 @@ def attach_elevation(
             (p("basins"), p("countries"), *dem_prov),
         )
     )
-    atlas.rasters["hillshade"] = display_hillshade(
+    shade, dem, transform, crs = display_terrain(
         source, area, max_pixels=max_pixels, z_factor=DISPLAY_Z_FACTOR
     )
+    atlas.rasters["hillshade"] = (shade, transform, crs)
+    atlas.rasters["elevation"] = (dem, transform, crs)
 
 
 def export_elevation_cogs(atlas: Atlas, out_dir: str | Path) -> list[Path]:

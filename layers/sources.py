@@ -46,6 +46,8 @@ class Provenance:
     licence: str
     attribution: str
     url: str = ""
+    #: who publishes the data (the layer metadata's contact); the attribution when not known
+    publisher: str = ""
     #: the scale or resolution the data was drawn at (shown beside lengths measured on it)
     scale: str = ""
     #: a short name for tables and popups ("World Data Bank II"); the title when empty

@@ -4,6 +4,7 @@
 >>> atlas = api.load(rivers=["ili"])                 # read, trace, join flows  # doctest: +SKIP
 >>> atlas["river_courses"][["name_en", "length_km"]]                            # doctest: +SKIP
 >>> api.write_maps(atlas, "out")                      # offline HTML maps        # doctest: +SKIP
+>>> api.write_maps(atlas, "out/kk", lang="kk")        # ... in Kazakh            # doctest: +SKIP
 >>> api.export(atlas, "out/rivermap.gpkg")            # styled GeoPackage        # doctest: +SKIP
 """
 
@@ -66,18 +67,21 @@ def merge_network(out: str | Path, data: dict[str, str] | None = None) -> list[s
     return merge_network_files(with_overrides(embedded_pair(), data or {}), out)
 
 
-def join_flow_table(atlas: Atlas, path: str | Path, **options) -> None:
+def join_flow_table(atlas: Atlas, path: str | Path, **options):
     """Join an analyst's flow table to the Atlas (CSV, Excel, Parquet), with a report in
-    ``atlas.notes``. Options: ``key``, ``value``, ``unit``, ``key_kind`` (river, crossing,
-    basin, reach), ``period`` ("2025-01-01/2025-06-30"), ``sheet``, ``encoding``, ``policy``
-    (:class:`layers.joins.JoinPolicy`). Example::
+    ``atlas.notes``; call it once per table: each keeps its own columns (``user_…``,
+    ``user_2_…`` or ``user_<table_id>_…``) and its rows in ``flows``. Options: ``key``,
+    ``value``, ``unit``, ``key_kind`` (river, crossing, basin, reach), ``period``
+    ("2025-01-01/2025-06-30"), ``sheet``, ``encoding``, ``policy``
+    (:class:`layers.joins.JoinPolicy`), ``table_id``. Returns the
+    :class:`layers.user_flows.JoinedTable`. Example::
 
         api.join_flow_table(atlas, "flows.xlsx", key="river", value="Q", unit="m3/s",
                             key_kind="river", period="2024-01-01/2024-12-31")
     """
     from layers.user_flows import attach_user_flow_file
 
-    attach_user_flow_file(atlas, path, **options)
+    return attach_user_flow_file(atlas, path, **options)
 
 
 def prepare_folder(folder: str | Path) -> Path:
@@ -110,11 +114,41 @@ def output_folder(folder: str | Path) -> Iterator[Path]:
         raise
 
 
-def write_maps(atlas: Atlas, out_dir: str | Path, *, online_basemaps: bool = False) -> list[Path]:
-    """Write the overview and per-river HTML maps (self-contained, offline) into ``out_dir``."""
+def write_maps(
+    atlas: Atlas,
+    out_dir: str | Path,
+    *,
+    online_basemaps: bool = False,
+    lang: str = "en",
+    links: Callable[[str, str], str] | None = None,
+) -> list[Path]:
+    """Write the overview and per-river HTML maps (self-contained, offline) into ``out_dir``
+    in one language: ``lang`` is en, kk, ru or zh. ``links(page, lang)`` gives the address of
+    a sibling page for the language switch (default: ``rivermap build``'s folders, English
+    at the top and ``kk/``, ``ru/``, ``zh/`` beside it; ``maps.panels.query_links`` for pages
+    served as ``overview.html?lang=kk``)."""
     from maps.render import write_maps as _write_maps
 
-    return _write_maps(atlas, prepare_folder(out_dir), online_basemaps=online_basemaps)
+    return _write_maps(
+        atlas, prepare_folder(out_dir), online_basemaps=online_basemaps, lang=lang, links=links
+    )
+
+
+def write_all_languages(
+    atlas: Atlas,
+    out_dir: str | Path,
+    langs: list[str] | None = None,
+    *,
+    online_basemaps: bool = False,
+) -> list[Path]:
+    """Every map in every language of ``langs`` (default en, kk, ru, zh): English in
+    ``out_dir``, the others in ``out_dir/kk``, ``out_dir/ru``, ``out_dir/zh``."""
+    from maps.i18n import LANGS
+    from maps.render import write_languages
+
+    return write_languages(
+        atlas, prepare_folder(out_dir), langs or LANGS, online_basemaps=online_basemaps
+    )
 
 
 def export(

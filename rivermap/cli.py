@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from collections.abc import Callable
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 
@@ -127,9 +129,19 @@ with_data_options = _options(common_data)
 flow_options = [
     click.option(
         "--flow-table",
+        "flow_table",
+        multiple=True,
         type=click.Path(dir_okay=False, path_type=Path),
         help="Your own flow table (CSV, Excel .xlsx, Parquet) to join; needs --flow-key, "
-        "--flow-value, --flow-unit.",
+        "--flow-value, --flow-unit (repeatable: tables of the same layout; the --flow-* and "
+        "--on-* options apply to each).",
+    ),
+    click.option(
+        "--flow-tables",
+        "flow_tables",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="A TOML file listing several flow tables, each with its own key, value, unit, "
+        "key kind, period, sheet, encoding and report policy (see the README).",
     ),
     click.option("--flow-key", metavar="COL", help="Column holding the key (see --flow-key-kind)."),
     click.option("--flow-value", metavar="COL", help="Column holding the figures."),
@@ -190,15 +202,11 @@ flow_options = [
 with_flow_options = _options(flow_options)
 
 
-def _read_user_flows(kw: dict):
-    """Read the analyst's flow table named by the --flow-* options (before any other work)."""
-    if not kw.get("flow_table"):
-        return None
-    missing = [f"--flow-{k}" for k in ("key", "value", "unit") if not kw.get(f"flow_{k}")]
-    if missing:
-        raise click.UsageError(f"--flow-table needs {', '.join(missing)}")
+def _read_user_flows(kw: dict) -> list:
+    """Read every analyst flow table the options name (before any other work): each
+    ``--flow-table`` with the --flow-* options, then each entry of ``--flow-tables``."""
     from layers.joins import JoinPolicy
-    from layers.user_flows import read_user_flow_file
+    from layers.table_list import TableSpec, read_table_list
 
     policy = JoinPolicy(
         duplicates=kw["on_duplicates"],
@@ -206,27 +214,36 @@ def _read_user_flows(kw: dict):
         negative=kw["on_negative"],
         missing=kw["on_missing"],
     )
-    table = read_user_flow_file(
-        kw["flow_table"],
-        key=kw["flow_key"],
-        value=kw["flow_value"],
-        unit=kw["flow_unit"],
-        key_kind=kw["flow_key_kind"],
-        period=kw["flow_period"],
-        sheet=kw["flow_sheet"],
-        encoding=kw["flow_encoding"],
-        policy=policy,
-    )
-    return table, policy
+    specs = []
+    if kw.get("flow_table"):
+        missing = [f"--flow-{k}" for k in ("key", "value", "unit") if not kw.get(f"flow_{k}")]
+        if missing:
+            raise click.UsageError(f"--flow-table needs {', '.join(missing)}")
+        specs += [
+            TableSpec(
+                path,
+                key=kw["flow_key"],
+                value=kw["flow_value"],
+                unit=kw["flow_unit"],
+                key_kind=kw["flow_key_kind"],
+                period=kw["flow_period"],
+                sheet=kw["flow_sheet"],
+                encoding=kw["flow_encoding"],
+                policy=policy,
+            )
+            for path in kw["flow_table"]
+        ]
+    if kw.get("flow_tables"):
+        specs += read_table_list(kw["flow_tables"], default=policy)
+    return [(spec, spec.read()) for spec in specs]
 
 
-def _join_user_flows(atlas, progress, user) -> None:
-    if user is None:
-        return
+def _join_user_flows(atlas, progress, user: list) -> None:
     from layers.user_flows import attach_user_flows
 
-    progress("joining your flow table")
-    attach_user_flows(atlas, *user)
+    for k, (spec, table) in enumerate(user):
+        progress(f"joining flow table {k + 1} of {len(user)} ({table.name})")
+        attach_user_flows(atlas, table, spec.policy, table_id=spec.id)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -255,6 +272,18 @@ def _load(ctx, rivers, data, register_path, fix_geometries, steps, progress):
         progress=progress,
         steps=steps,
     )
+
+
+@contextmanager
+def export_warnings(ctx):
+    """The GeoPackage writer's warnings (a CRS meant for a smaller area) as one line each on
+    stderr, "warning: …", also with --quiet."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        yield
+    for w in caught:
+        if issubclass(w.category, UserWarning) and w.category.__module__.startswith("layers."):
+            click.echo(f"warning: {w.message}", err=True)
 
 
 def _notes(ctx, atlas) -> None:
@@ -300,6 +329,20 @@ crs_option = click.option(
 )
 
 
+def _langs_option(text: str) -> list[str]:
+    """``--lang en,kk`` -> ["en", "kk"]; an unknown language is a usage error naming it."""
+    from maps.i18n import LANGS
+
+    langs = [t.strip() for t in text.split(",") if t.strip()]
+    unknown = [t for t in langs if t not in LANGS]
+    if unknown or not langs:
+        raise click.BadParameter(
+            f"{', '.join(unknown) or repr(text)}; accepted: {', '.join(LANGS)} (comma-separated)",
+            param_hint="--lang",
+        )
+    return langs
+
+
 @main.command()
 @with_data_options
 @click.option(
@@ -320,6 +363,14 @@ crs_option = click.option(
 )
 @crs_option
 @click.option(
+    "--lang",
+    "langs",
+    default="en,kk,ru,zh",
+    show_default=True,
+    metavar="LANGS",
+    help="Languages of the HTML maps, comma-separated: en (in --out), kk, ru, zh (in --out/kk, ...).",
+)
+@click.option(
     "--cog-out",
     type=click.Path(file_okay=False, path_type=Path),
     help="Also write the clipped DEM(s) and the hillshade as Cloud-Optimised GeoTIFFs here.",
@@ -328,7 +379,17 @@ crs_option = click.option(
 @click.pass_context
 @handled
 def build(
-    ctx, rivers, data, register_path, fix_geometries, out_dir, offline, crs, cog_out, **flow_kw
+    ctx,
+    rivers,
+    data,
+    register_path,
+    fix_geometries,
+    out_dir,
+    offline,
+    crs,
+    langs,
+    cog_out,
+    **flow_kw,
 ):
     """Build the overview and per-river HTML maps and the GeoPackage into --out.
 
@@ -343,17 +404,19 @@ def build(
         parse_crs(crs)
     from rivermap import api
 
+    languages = _langs_option(langs)
     user = _read_user_flows(flow_kw)
     with (
         api.output_folder(out_dir) as out,
-        steps(api.step_count() + 3, quiet=ctx.obj["quiet"]) as progress,
+        steps(api.step_count() + 2 + len(user), quiet=ctx.obj["quiet"]) as progress,
     ):
         atlas = _load(ctx, rivers, data, register_path, fix_geometries, None, progress)
         _join_user_flows(atlas, progress, user)
         progress("writing HTML maps")
-        pages = api.write_maps(atlas, out, online_basemaps=not offline)
+        pages = api.write_all_languages(atlas, out, languages, online_basemaps=not offline)
         progress("writing the GeoPackage")
-        outputs = [*pages, api.export(atlas, out / "rivermap.gpkg", crs=crs)]
+        with export_warnings(ctx):
+            outputs = [*pages, api.export(atlas, out / "rivermap.gpkg", crs=crs)]
         if cog_out:
             outputs += api.export_elevation(atlas, cog_out)
     _notes(ctx, atlas)
@@ -391,11 +454,12 @@ def export(ctx, rivers, data, register_path, fix_geometries, out_file, crs, **fl
     from rivermap import api
 
     user = _read_user_flows(flow_kw)
-    with steps(api.step_count() + 2, quiet=ctx.obj["quiet"]) as progress:
+    with steps(api.step_count() + 1 + len(user), quiet=ctx.obj["quiet"]) as progress:
         atlas = _load(ctx, rivers, data, register_path, fix_geometries, None, progress)
         _join_user_flows(atlas, progress, user)
         progress("writing the GeoPackage")
-        path = api.export(atlas, out_file, crs=crs, rivers=_rivers_option(rivers))
+        with export_warnings(ctx):
+            path = api.export(atlas, out_file, crs=crs, rivers=_rivers_option(rivers))
     _notes(ctx, atlas)
     click.echo(str(path))
 
