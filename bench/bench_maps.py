@@ -111,7 +111,7 @@ def simplified_layers(atlas) -> dict:
 
     from maps import display
     from maps.features import clip
-    from maps.render import overview_view
+    from maps.views import overview_view
 
     view = overview_view(atlas)
     d = view.detail
