@@ -16,6 +16,7 @@ from typing import Literal
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from pyproj import CRS
 from scipy import sparse
@@ -71,6 +72,10 @@ class RiverNetwork:
     length_m: np.ndarray
     upstream_area_km2: np.ndarray | None = None
     geometry: gpd.GeoSeries | None = None
+    #: the source's own columns (all but the geometry), one row per reach in reach order, as
+    #: read (names and types kept: HydroRIVERS' ORD_STRA, DIS_AV_CMS, 64-bit HYBAS_L12 …);
+    #: None where they stay in the file (``store``: see :mod:`geo.reach_attributes`)
+    attributes: pd.DataFrame | None = field(default=None, repr=False)
     source: str = "network"
     check: NetworkCheck | None = field(default=None, repr=False)
     reach_source: np.ndarray | None = field(default=None, repr=False)

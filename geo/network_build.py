@@ -257,6 +257,7 @@ def read_network(
             net = from_lines(gdf, snap_tolerance_m=snap_tolerance_m, source=name)
         if "source" in gdf.columns:
             net.reach_source = _labels(gdf["source"], name)
+        net.attributes = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).reset_index(drop=True)
     checks = check_network(net).lines(net.ids)
     summary = f"{name}: {len(net):,} reaches, {checks[0]}" + "".join(f"; {c}" for c in checks[1:])
     return net, [*report, summary]

@@ -17,6 +17,7 @@ import pandas as pd
 from geo.borders import Boundaries
 from geo.io import LINE_TYPES, POLYGON_TYPES, REGION, read_vector
 from geo.network import RiverNetwork, largest_reaches
+from geo.reach_attributes import reach_attributes
 from layers.basins import basin_id_column, basins_layer
 from layers.register import Register, River, load_register
 from layers.river_network import load_network, source_titles
@@ -69,6 +70,11 @@ class Atlas:
     countries: gpd.GeoDataFrame | None = None
     #: repair invalid input geometries (and report it) instead of failing, in every step
     fix_geometries: bool = False
+    #: the candidate discharge figures of the traced reaches (``layers.discharge.Figures``),
+    #: set by the flows step and extended by each analyst table
+    discharge: object = None
+    #: the analysts' tables joined so far (``layers.user_flows.JoinedTable``), in order
+    flow_tables: list = field(default_factory=list)
 
     def add(self, layer: Layer, *, first: bool = False) -> None:
         """Add (or replace) a layer; ``first`` puts it before the others (GeoPackage order)."""
@@ -230,12 +236,16 @@ def network_positions(net: RiverNetwork, traced: TracedRivers) -> np.ndarray:
 
 
 def _network_frame(net: RiverNetwork, traced: TracedRivers) -> gpd.GeoDataFrame:
+    """The reaches the network layer holds (:func:`network_positions`): our columns, then
+    every column of the source file (names and types kept). A source column whose name equals
+    one of ours (GeoPackage names ignore case: HydroRIVERS' ``LENGTH_KM``) keeps its name;
+    ours is left out where it holds the same values, else it becomes ``rivermap_<name>``."""
     pos = network_positions(net, traced)
     down = net.next_down[pos]
     has_down = down >= 0
     next_down_id = pd.array(np.where(has_down, net.ids[np.maximum(down, 0)], 0))
     next_down_id[~has_down] = pd.NA
-    return gpd.GeoDataFrame(
+    ours = pd.DataFrame(
         {
             "reach_id": net.ids[pos],
             "next_down_id": next_down_id,
@@ -244,10 +254,29 @@ def _network_frame(net: RiverNetwork, traced: TracedRivers) -> gpd.GeoDataFrame:
             "river_id": traced.owner[pos],
             "source": None if net.reach_source is None else net.reach_source[pos],
             "on_courses": traced.on_courses[pos],
-        },
-        geometry=net.lines(pos),
-        crs=4326,
+        }
     )
+    theirs = reach_attributes(net, pos)
+    if theirs is not None:
+        same_name = {str(c).casefold(): c for c in theirs.columns}
+        for c in list(ours.columns):
+            other = same_name.get(c.casefold())
+            if other is None:
+                continue
+            if _same_values(ours[c], theirs[other]):
+                ours = ours.drop(columns=c)
+            else:
+                ours = ours.rename(columns={c: f"rivermap_{c}"})
+        ours = pd.concat([ours, theirs], axis=1)
+    return gpd.GeoDataFrame(ours, geometry=net.lines(pos), crs=4326)
+
+
+def _same_values(a: pd.Series, b: pd.Series) -> bool:
+    """Equal cell by cell (numbers within 1e-9 relative, missing equals missing)."""
+    x, y = pd.to_numeric(a, errors="coerce"), pd.to_numeric(b, errors="coerce")
+    if x.notna().equals(a.notna()) and y.notna().equals(b.notna()):
+        return bool(np.allclose(x.to_numpy(float), y.to_numpy(float), rtol=1e-9, equal_nan=True))
+    return a.astype(object).where(a.notna(), None).equals(b.astype(object).where(b.notna(), None))
 
 
 def _network_note(net: RiverNetwork, frame: gpd.GeoDataFrame) -> list[str]:

@@ -117,6 +117,41 @@ LAYERS: dict[str, dict[str, Field]] = {
             "Length of the longest path from a source down to the end of this reach (km).",
         ),
         "river_id": Field("Traced river", "Id of the traced river holding this reach; NULL: none."),
+        "rivermap_length_km": Field(
+            "Length, rivermap (km)",
+            "Length of the reach as rivermap uses it (km): the source's own length column "
+            "where it has one (HydroRIVERS LENGTH_KM), else geodesic on WGS 84; renamed "
+            "because the source has a column of the same name.",
+        ),
+        "WMO306_M_1": Field(
+            "WMO306_M_1 (portal)",
+            "Integer code given in the portal's river lines (WaterHydro-Kazakhstan-Portal); "
+            "the portal does not document it; NULL: a World Data Bank II reach.",
+        ),
+        "WATERSHED_NAME": Field(
+            "Watershed", "Name of the watershed the reach lies in (WaterHydro-Kazakhstan-Portal)."
+        ),
+        "WATERSHED_AREA": Field(
+            "Watershed area, source (km²)",
+            "Area of that watershed as given by the WaterHydro-Kazakhstan-Portal (km²).",
+        ),
+        "WATERSHED_REGION": Field(
+            "Region",
+            "Region of Kazakhstan that watershed belongs to (WaterHydro-Kazakhstan-Portal).",
+        ),
+        "wdb_level": Field(
+            "WDBII level",
+            "World Data Bank II river level of the line the reach was drawn from (1 permanent "
+            "major … 4 minor, 6 intermittent; GSHHG); NULL: a portal reach.",
+        ),
+        "wdb_level_name": Field(
+            "WDBII level name", "Name of that level (GSHHG); NULL: a portal reach."
+        ),
+        "wdb_length_km": Field(
+            "WDBII line length (km)",
+            "Geodesic length of the whole World Data Bank II line the reach was cut from (km); "
+            "NULL: a portal reach.",
+        ),
         "source": Field(
             "Drawn from",
             "The input this reach was drawn from: wh_rivers (the portal's lines, 15″ grid "
@@ -150,6 +185,21 @@ LAYERS: dict[str, dict[str, Field]] = {
         ),
         "km_from_source_end": Field(
             "km from source (end)", "Distance from the source where the piece ends (km)."
+        ),
+        "discharge_kind": Field(
+            "Kind of discharge figure",
+            "Which figure gave the piece its discharge, as it applies where it was measured: "
+            "'reach' (an analyst's figure for the reach), 'crossing' (volume received at the "
+            "border crossing upstream, as its mean over the period, down to the next "
+            "confluence or gauge), 'release' (released from the reservoir upstream, likewise), "
+            "'gauge' (long-term mean of the gauge between the same confluences), 'modelled' "
+            "(the network's modelled mean per reach, e.g. HydroRIVERS DIS_AV_CMS); NULL: no "
+            "figure applies.",
+        ),
+        "discharge_from": Field(
+            "Figure from",
+            "Where that figure was measured: crossing id, GRDC number, lake id of the "
+            "reservoir, or reach id; NULL: no figure.",
         ),
         "width_class": _class_field(FLOW_WIDTH, "Mean discharge", "line width", "discharge_class"),
     },

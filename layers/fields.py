@@ -78,6 +78,35 @@ def _country(code: str) -> str:
     return "other countries" if code == "other" else COUNTRY_NAMES.get(code.upper(), code.upper())
 
 
+_USER_FIELDS = {
+    "value": ("value", "the figure as the table gives it, in {p}_unit; NULL: no figure."),
+    "unit": ("unit", "unit of {p}_value (canonical name: km3, m3/s, mm …)."),
+    "mean_m3s": (
+        "mean discharge (m³/s)",
+        "{p}_value as mean discharge (m³/s) over the table's period (or the basin's area); "
+        "NULL where it cannot be one.",
+    ),
+    "status": ("figure?", "'figure' where the table gives this feature a value, else 'no figure'."),
+    "period": (
+        "period",
+        "period the table's figures cover (first and last day); NULL: none given.",
+    ),
+    "source": ("source", "file name of the analyst's table the figure comes from."),
+}
+
+
+def _user_field(prefix: str, suffix: str) -> Field:
+    """A column an analyst's flow table adds (``layers.user_flows``): ``user_…``, ``user_2_…``,
+    ``user_<id>_…``."""
+    title, text = _USER_FIELDS[suffix]
+    which = "analyst table" if prefix == "user" else f"analyst table {prefix.removeprefix('user_')}"
+    return Field(
+        f"{title[0].upper()}{title[1:]} ({which})",
+        f"From an analyst's flow table (columns {prefix}_*): " + text.format(p=prefix),
+        kind="period" if suffix == "period" else "",
+    )
+
+
 #: (layer or "*", pattern, field from the match)
 PATTERNS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], Field]]] = [
     (
@@ -95,6 +124,11 @@ PATTERNS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], Field]]] = 
             f"Length in {_country(m[1])} (km)",
             f"Length inside {_country(m[1])} (km, geodesic, WGS 84).",
         ),
+    ),
+    (
+        "*",
+        re.compile(r"(user(?:_[a-z0-9_]+?)?)_(value|unit|mean_m3s|status|period|source)"),
+        lambda m: _user_field(m[1], m[2]),
     ),
     (
         "basin_elevation",

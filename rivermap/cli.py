@@ -129,9 +129,19 @@ with_data_options = _options(common_data)
 flow_options = [
     click.option(
         "--flow-table",
+        "flow_table",
+        multiple=True,
         type=click.Path(dir_okay=False, path_type=Path),
         help="Your own flow table (CSV, Excel .xlsx, Parquet) to join; needs --flow-key, "
-        "--flow-value, --flow-unit.",
+        "--flow-value, --flow-unit (repeatable: tables of the same layout; the --flow-* and "
+        "--on-* options apply to each).",
+    ),
+    click.option(
+        "--flow-tables",
+        "flow_tables",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="A TOML file listing several flow tables, each with its own key, value, unit, "
+        "key kind, period, sheet, encoding and report policy (see the README).",
     ),
     click.option("--flow-key", metavar="COL", help="Column holding the key (see --flow-key-kind)."),
     click.option("--flow-value", metavar="COL", help="Column holding the figures."),
@@ -192,15 +202,11 @@ flow_options = [
 with_flow_options = _options(flow_options)
 
 
-def _read_user_flows(kw: dict):
-    """Read the analyst's flow table named by the --flow-* options (before any other work)."""
-    if not kw.get("flow_table"):
-        return None
-    missing = [f"--flow-{k}" for k in ("key", "value", "unit") if not kw.get(f"flow_{k}")]
-    if missing:
-        raise click.UsageError(f"--flow-table needs {', '.join(missing)}")
+def _read_user_flows(kw: dict) -> list:
+    """Read every analyst flow table the options name (before any other work): each
+    ``--flow-table`` with the --flow-* options, then each entry of ``--flow-tables``."""
     from layers.joins import JoinPolicy
-    from layers.user_flows import read_user_flow_file
+    from layers.table_list import TableSpec, read_table_list
 
     policy = JoinPolicy(
         duplicates=kw["on_duplicates"],
@@ -208,27 +214,36 @@ def _read_user_flows(kw: dict):
         negative=kw["on_negative"],
         missing=kw["on_missing"],
     )
-    table = read_user_flow_file(
-        kw["flow_table"],
-        key=kw["flow_key"],
-        value=kw["flow_value"],
-        unit=kw["flow_unit"],
-        key_kind=kw["flow_key_kind"],
-        period=kw["flow_period"],
-        sheet=kw["flow_sheet"],
-        encoding=kw["flow_encoding"],
-        policy=policy,
-    )
-    return table, policy
+    specs = []
+    if kw.get("flow_table"):
+        missing = [f"--flow-{k}" for k in ("key", "value", "unit") if not kw.get(f"flow_{k}")]
+        if missing:
+            raise click.UsageError(f"--flow-table needs {', '.join(missing)}")
+        specs += [
+            TableSpec(
+                path,
+                key=kw["flow_key"],
+                value=kw["flow_value"],
+                unit=kw["flow_unit"],
+                key_kind=kw["flow_key_kind"],
+                period=kw["flow_period"],
+                sheet=kw["flow_sheet"],
+                encoding=kw["flow_encoding"],
+                policy=policy,
+            )
+            for path in kw["flow_table"]
+        ]
+    if kw.get("flow_tables"):
+        specs += read_table_list(kw["flow_tables"], default=policy)
+    return [(spec, spec.read()) for spec in specs]
 
 
-def _join_user_flows(atlas, progress, user) -> None:
-    if user is None:
-        return
+def _join_user_flows(atlas, progress, user: list) -> None:
     from layers.user_flows import attach_user_flows
 
-    progress("joining your flow table")
-    attach_user_flows(atlas, *user)
+    for k, (spec, table) in enumerate(user):
+        progress(f"joining flow table {k + 1} of {len(user)} ({table.name})")
+        attach_user_flows(atlas, table, spec.policy, table_id=spec.id)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -360,7 +375,7 @@ def build(
     user = _read_user_flows(flow_kw)
     with (
         api.output_folder(out_dir) as out,
-        steps(api.step_count() + 3, quiet=ctx.obj["quiet"]) as progress,
+        steps(api.step_count() + 2 + len(user), quiet=ctx.obj["quiet"]) as progress,
     ):
         atlas = _load(ctx, rivers, data, register_path, fix_geometries, None, progress)
         _join_user_flows(atlas, progress, user)
@@ -406,7 +421,7 @@ def export(ctx, rivers, data, register_path, fix_geometries, out_file, crs, **fl
     from rivermap import api
 
     user = _read_user_flows(flow_kw)
-    with steps(api.step_count() + 2, quiet=ctx.obj["quiet"]) as progress:
+    with steps(api.step_count() + 1 + len(user), quiet=ctx.obj["quiet"]) as progress:
         atlas = _load(ctx, rivers, data, register_path, fix_geometries, None, progress)
         _join_user_flows(atlas, progress, user)
         progress("writing the GeoPackage")
