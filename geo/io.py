@@ -18,6 +18,7 @@ import numpy as np
 import pyogrio
 import pyogrio.errors
 import shapely
+import shapely.errors
 from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
@@ -175,6 +176,7 @@ def read_vector(
         if allow_empty:
             return gdf.set_crs(WGS84, allow_override=True), report
         raise LayerError(f"{name}: layer has no features")
+    _check_finite(gdf, name)
     gdf = _ensure_crs(gdf, name, assume_crs, report)
     check_geometries(gdf, name, geom_types=geom_types)
     gdf = _validity(gdf, name, fix_geometries, report)
@@ -198,13 +200,33 @@ def _ensure_crs(
     if not (crs.is_geographic or crs.is_projected):
         raise CRSError(f"{name}: CRS {crs.name!r} is neither geographic nor projected")
     report.reprojected_from = crs.to_string()
-    return gdf.to_crs(WGS84)
+    out = gdf.to_crs(WGS84)
+    lost = non_finite_rows(np.asarray(out.geometry.values))
+    if lost.size:
+        raise CRSError(
+            f"{name}: {lost.size} feature(s) cannot be converted from {crs.to_string()} to "
+            f"EPSG:4326 (rows {_rows(lost)}); is the declared CRS the one the coordinates are in?"
+        )
+    return out
+
+
+def _check_finite(gdf: gpd.GeoDataFrame, name: str) -> None:
+    geoms = np.asarray(gdf.geometry.values)
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    bad = non_finite_rows(np.where(present, geoms, None))
+    if bad.size:
+        raise GeometryError(
+            f"{name}: {bad.size} feature(s) with non-finite coordinates (NaN or infinite; "
+            f"rows {_rows(bad)}); every vertex needs finite x and y (fix or drop these "
+            "features; --fix-geometries cannot repair them)"
+        )
 
 
 def check_geometries(
     gdf: gpd.GeoDataFrame, name: str, *, geom_types: tuple[str, ...] | None
 ) -> None:
-    """Refuse missing/empty geometries and types outside ``geom_types`` (all rows at once)."""
+    """Refuse missing/empty geometries and types outside ``geom_types`` (all rows at once);
+    :func:`read_vector` has refused non-finite coordinates before."""
     geoms = gdf.geometry.values
     missing = np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if missing.size:
@@ -243,10 +265,31 @@ def _validity(gdf: gpd.GeoDataFrame, name: str, fix: bool, report: ReadReport) -
             f"(rows {_rows(invalid)}; first: {reason}); repair with --fix-geometries"
         )
     gdf = gdf.copy()
-    fixed = shapely.make_valid(geoms[invalid])
+    try:
+        fixed = shapely.make_valid(geoms[invalid])
+    except shapely.errors.GEOSException as exc:
+        raise GeometryError(
+            f"{name}: --fix-geometries could not repair the invalid geometries (rows "
+            f"{_rows(invalid)}; GEOS: {_first_line(exc)}); fix them in a GIS first"
+        ) from exc
     gdf.loc[gdf.index[invalid], gdf.geometry.name] = fixed
     report.repaired = invalid.tolist()
     return gdf
+
+
+#: geometries whose coordinates are checked per pass (bounded memory on a million reaches)
+_CHUNK = 100_000
+
+
+def non_finite_rows(geoms: np.ndarray) -> np.ndarray:
+    """Positions of geometries with a NaN or infinite x or y (checked in chunks)."""
+    found = []
+    for start in range(0, len(geoms), _CHUNK):
+        coords, idx = shapely.get_coordinates(geoms[start : start + _CHUNK], return_index=True)
+        bad = ~np.isfinite(coords).all(axis=1)
+        if bad.any():
+            found.append(np.unique(idx[bad]) + start)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 def check_lonlat(gdf: gpd.GeoDataFrame, name: str, *, region: Region | None = REGION) -> None:

@@ -21,6 +21,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
+from geo.attributes import reach_lengths_m, upstream_areas_km2
 from geo.crs import local_metric_crs
 from geo.errors import FieldError, GeometryError, NetworkError
 from geo.measure import line_lengths_m
@@ -62,7 +63,8 @@ class RiverNetwork:
     the downstream reach, ``-1`` for an outlet; ``length_m``: geodesic length in metres;
     ``upstream_area_km2``: upstream drainage area in km² where the source has it (HydroRIVERS
     ``UPLAND_SKM``), else ``None``; ``geometry``: reach lines in EPSG:4326, or ``None`` for a
-    table without geometry. ``source`` names the input for messages.
+    table without geometry. ``source`` names the input for messages; ``notes`` report what
+    reading changed.
     """
 
     ids: np.ndarray
@@ -72,6 +74,8 @@ class RiverNetwork:
     geometry: gpd.GeoSeries | None = None
     source: str = "network"
     check: NetworkCheck | None = field(default=None, repr=False)
+    #: what reading changed (lengths measured instead of read, areas missing), for the user
+    notes: list[str] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self.ids = np.asarray(self.ids)
@@ -121,10 +125,21 @@ class RiverNetwork:
 
     @cached_property
     def mainstem_key(self) -> np.ndarray:
-        """What decides the mainstem at a confluence: upstream area if known, else longest path."""
-        if self.upstream_area_km2 is not None:
-            return np.asarray(self.upstream_area_km2, dtype=float)
-        return self.longest_upstream_m
+        """What decides the mainstem at a confluence: upstream area if known, else longest path.
+
+        Where a reach's area is missing (NaN), every confluence it takes part in is decided by
+        the longest upstream path instead (areas and lengths are only compared among siblings).
+        """
+        if self.upstream_area_km2 is None:
+            return self.longest_upstream_m
+        area = np.asarray(self.upstream_area_km2, dtype=float)
+        unknown = np.isnan(area)
+        if not unknown.any():
+            return area
+        parent = np.where(self.next_down >= 0, self.next_down, len(self))
+        mixed = np.zeros(len(self) + 1, dtype=bool)
+        mixed[parent[unknown]] = True
+        return np.where(mixed[parent], self.longest_upstream_m, area)
 
     @cached_property
     def main_upstream(self) -> np.ndarray:
@@ -245,12 +260,14 @@ def from_hydrorivers(
     source: str = "HydroRIVERS table",
     id_column: str = "HYRIV_ID",
     next_column: str = "NEXT_DOWN",
+    bad_values: str = "error",
 ) -> RiverNetwork:
     """Build a network from a HydroRIVERS-style table (``HYRIV_ID``, ``NEXT_DOWN``; 0 = outlet).
 
     Optional columns: ``LENGTH_KM`` (reach length in km; else measured geodesically from the
-    geometry), ``UPLAND_SKM`` (upstream area in km², used for the mainstem). A GeoDataFrame
-    keeps its geometry (converted to EPSG:4326).
+    geometry), ``UPLAND_SKM`` (upstream area in km², used for the mainstem), read by the rule of
+    :mod:`geo.attributes` (nodata markers are missing; ``bad_values`` decides whether a bad
+    value raises or is read as missing). A GeoDataFrame keeps its geometry (EPSG:4326).
     """
     for col in (id_column, next_column):
         if col not in table.columns:
@@ -284,17 +301,10 @@ def from_hydrorivers(
     geometry = None
     if isinstance(table, gpd.GeoDataFrame) and table.geometry is not None:
         geometry = table.geometry.to_crs(4326).reset_index(drop=True)
-    if "LENGTH_KM" in table.columns:
-        length_m = pd.to_numeric(table["LENGTH_KM"], errors="coerce").to_numpy(float) * 1000.0
-    elif geometry is not None:
-        length_m = line_lengths_m(geometry)
-    else:
-        raise FieldError(
-            f"{source}: no LENGTH_KM column and no geometry to measure reach lengths from"
-        )
-    area = None
-    if "UPLAND_SKM" in table.columns:
-        area = pd.to_numeric(table["UPLAND_SKM"], errors="coerce").to_numpy(float)
+    length_m, notes = reach_lengths_m(
+        table, geometry, source=source, ids=ids, bad_values=bad_values
+    )
+    area, area_notes = upstream_areas_km2(table, source=source, ids=ids, bad_values=bad_values)
     return RiverNetwork(
         ids=ids,
         next_down=next_down,
@@ -302,6 +312,7 @@ def from_hydrorivers(
         upstream_area_km2=area,
         geometry=geometry,
         source=source,
+        notes=[*notes, *area_notes],
     )
 
 
@@ -430,9 +441,12 @@ def read_network(
     snap_tolerance_m: float = 50.0,
     fix_geometries: bool = False,
     assume_crs: str | None = None,
+    bad_values: str = "error",
 ) -> tuple[RiverNetwork, list[str]]:
     """Read a river network file: HydroRIVERS-style when it has ``HYRIV_ID``/``NEXT_DOWN``,
     else plain lines digitised downstream. Returns the network and report lines.
+    ``bad_values``: what a bad ``LENGTH_KM``/``UPLAND_SKM`` value does (see
+    :func:`from_hydrorivers`).
     """
     from geo.io import LINE_TYPES, read_vector, source_name
 
@@ -445,9 +459,9 @@ def read_network(
     )
     name = source_name(path, layer)
     if all(c in gdf.columns for c in HYDRORIVERS_COLUMNS):
-        net = from_hydrorivers(gdf, source=name)
+        net = from_hydrorivers(gdf, source=name, bad_values=bad_values)
     else:
         net = from_lines(gdf, snap_tolerance_m=snap_tolerance_m, source=name)
     checks = check_network(net).lines(net.ids)
     summary = f"{name}: {len(net):,} reaches, {checks[0]}" + "".join(f"; {c}" for c in checks[1:])
-    return net, [*report.lines(), summary]
+    return net, [*report.lines(), summary, *net.notes]

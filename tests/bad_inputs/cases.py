@@ -305,7 +305,10 @@ def negative_flow(tmp):
     return _flows(tmp, "river,volume\nirtysh,-4.6\nili,5.6\n")
 
 
-@case(r"flows\.csv -> river_courses: row 2, key 'irtysh': no value; .*--on-missing warning")
+@case(
+    r"flows\.csv -> river_courses: row 2, key 'irtysh': no value \('NaN' is a nodata marker\); "
+    r".*--on-missing warning"
+)
 def nan_flow(tmp):
     return _flows(tmp, "river,volume\nirtysh,NaN\nili,5.6\n")
 
