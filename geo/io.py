@@ -22,6 +22,7 @@ import shapely.errors
 from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
+from geo import containers
 from geo.errors import CRSError, DataSourceError, GeometryError, LayerError
 
 WGS84 = CRS.from_epsg(4326)
@@ -91,38 +92,32 @@ def source_name(path: str | Path, layer: str | None = None) -> str:
     return f"{path}" + (f" (layer {layer!r})" if layer else "")
 
 
-def _check_path(path: Path) -> None:
-    if not path.exists():
-        raise DataSourceError(f"{path}: file not found")
-    if path.is_dir() and not any(path.iterdir()):
-        raise DataSourceError(f"{path}: folder is empty (expected a vector file)")
-    if path.is_file() and path.stat().st_size == 0:
-        raise DataSourceError(f"{path}: file is empty (0 bytes)")
-    if path.suffix.lower() == ".zip":
-        try:
-            with zipfile.ZipFile(path) as zf:
-                names = zf.namelist()
-        except zipfile.BadZipFile as exc:
-            raise DataSourceError(f"{path}: not a valid zip archive") from exc
-        vector_ext = (".shp", ".gpkg", ".geojson", ".json", ".gml", ".kml", ".fgb")
-        if not any(n.lower().endswith(vector_ext) for n in names):
-            listed = ", ".join(names[:5]) or "nothing"
-            raise DataSourceError(
-                f"{path}: zip holds no vector data ({listed}); "
-                "expected a shapefile (.shp with .shx, .dbf, .prj) or a GeoPackage inside"
-            )
+def _check_path(path: str | Path) -> None:
+    loc = containers.check_file(path, folder_ok=True)
+    if loc.prefix or loc.suffix != ".zip":
+        return
+    with zipfile.ZipFile(loc.disk) as zf:
+        names = zf.namelist()
+    vector_ext = (".shp", ".gpkg", ".geojson", ".json", ".gml", ".kml", ".fgb")
+    if not any(n.lower().endswith(vector_ext) for n in names):
+        listed = ", ".join(names[:5]) or "nothing"
+        raise DataSourceError(
+            f"{path}: zip holds no vector data ({listed}); "
+            "expected a shapefile (.shp with .shx, .dbf, .prj) or a GeoPackage inside"
+        )
 
 
-def _open_path(path: Path) -> str:
-    return f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
+def _as_path(path: str | Path) -> str | Path:
+    """A plain path as Path; a GDAL virtual path (``/vsizip/…``) kept as text."""
+    return str(path) if containers.is_virtual(path) else Path(path)
 
 
 def list_layers(path: str | Path) -> list[str]:
     """Names of the vector layers in a file; raises DataSourceError when it cannot be read."""
-    p = Path(path)
+    p = _as_path(path)
     _check_path(p)
     try:
-        return [str(n) for n in pyogrio.list_layers(_open_path(p))[:, 0]]
+        return [str(n) for n in pyogrio.list_layers(containers.gdal_path(p))[:, 0]]
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise DataSourceError(
             f"{p}: cannot be opened as vector data ({_first_line(exc)}); "
@@ -152,7 +147,7 @@ def read_vector(
     repaired when ``fix_geometries``); longitudes and latitudes are plausible and overlap
     ``region`` (degrees). Raises a :class:`geo.errors.RivermapError` subclass on failure.
     """
-    p = Path(path)
+    p = _as_path(path)
     layers = list_layers(p)
     if layer is not None and layer not in layers:
         raise LayerError(
@@ -166,7 +161,7 @@ def read_vector(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            gdf = gpd.read_file(_open_path(p), layer=layer, engine="pyogrio")
+            gdf = gpd.read_file(containers.gdal_path(p), layer=layer, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise DataSourceError(f"{name}: cannot be read ({_first_line(exc)})") from exc
     report = ReadReport(source=name)

@@ -34,7 +34,7 @@ from rasterio.io import DatasetReader
 from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 
-from geo import numeric
+from geo import containers, numeric
 from geo.errors import DataSourceError, RasterError
 
 WGS84 = CRS.from_epsg(4326)
@@ -130,10 +130,12 @@ def open_raster(path: str | Path, band: int = 1) -> Iterator[DatasetReader]:
 
 def _open(path: str | Path) -> DatasetReader:
     p = str(path)
-    if "://" not in p and not p.startswith("/vsi") and not Path(p).exists():
-        raise DataSourceError(f"{p}: raster file not found")
+    if "://" not in p:
+        if not containers.exists(p):
+            raise DataSourceError(f"{p}: raster file not found")
+        containers.check_file(p)
     try:
-        return rasterio.open(p)
+        return rasterio.open(containers.gdal_path(p) if containers.is_virtual(p) else p)
     except rasterio.errors.RasterioIOError as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataSourceError(
