@@ -61,9 +61,12 @@ class ReadReport:
     source: str
     repaired: list[int] = field(default_factory=list)
     reprojected_from: str | None = None
+    assumed_crs: str | None = None
 
     def lines(self) -> list[str]:
         out = []
+        if self.assumed_crs:
+            out.append(f"{self.source}: declares no CRS; read as {self.assumed_crs} (--assume-crs)")
         if self.reprojected_from:
             out.append(f"{self.source}: reprojected from {self.reprojected_from} to EPSG:4326")
         if self.repaired:
@@ -189,6 +192,7 @@ def _ensure_crs(
                 "--assume-crs, e.g. 'EPSG:4326'"
             )
         gdf = gdf.set_crs(parse_crs(assume_crs, what="--assume-crs"))
+        report.assumed_crs = str(assume_crs)
     crs = CRS.from_user_input(gdf.crs)
     if crs.equals(WGS84, ignore_axis_order=True):
         return gdf

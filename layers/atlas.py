@@ -90,29 +90,47 @@ def build_atlas(
     fix_geometries: bool = False,
     progress: Progress = _quiet,
     steps: tuple[str, ...] | None = None,
+    assume_crs: str | None = None,
+    bad_values: str = "error",
 ) -> Atlas:
     """Read every source, trace the register's rivers and assemble the layers.
 
     ``river_ids`` limits the traced rivers (all register rivers by default); ``steps`` names
-    the optional enrichment steps to run (see :data:`STEPS`; all by default).
+    the optional enrichment steps to run (see :data:`STEPS`; all by default); ``assume_crs``
+    is the CRS of vector inputs that declare none; ``bad_values`` (``"error"`` or
+    ``"warning"``) what a bad numeric attribute of the network does (:mod:`geo.attributes`).
     """
     sources = sources or default_sources()
     register = register or load_register()
     rivers = register.select(river_ids)
     progress("reading the river network")
     net, notes = read_network(
-        str(sources.path("rivers")), layer=sources.layer("rivers"), fix_geometries=fix_geometries
+        str(sources.path("rivers")),
+        layer=sources.layer("rivers"),
+        fix_geometries=fix_geometries,
+        assume_crs=assume_crs,
+        bad_values=bad_values,
     )
     progress("reading borders, countries and lakes")
-    borders_gdf, _ = read_vector(
-        sources.path("borders"), sources.layer("borders"), geom_types=LINE_TYPES
+    borders_gdf, rep_borders = read_vector(
+        sources.path("borders"),
+        sources.layer("borders"),
+        geom_types=LINE_TYPES,
+        assume_crs=assume_crs,
     )
-    countries, _ = read_vector(
-        sources.path("countries"), sources.layer("countries"), geom_types=POLYGON_TYPES
+    countries, rep_countries = read_vector(
+        sources.path("countries"),
+        sources.layer("countries"),
+        geom_types=POLYGON_TYPES,
+        assume_crs=assume_crs,
     )
-    lakes_raw, _ = read_vector(
-        sources.path("lakes"), sources.layer("lakes"), geom_types=POLYGON_TYPES
+    lakes_raw, rep_lakes = read_vector(
+        sources.path("lakes"),
+        sources.layer("lakes"),
+        geom_types=POLYGON_TYPES,
+        assume_crs=assume_crs,
     )
+    notes += rep_borders.lines() + rep_countries.lines() + rep_lakes.lines()
     lakes = lakes_layer(lakes_raw, register)
     progress("tracing rivers")
     traced = trace_rivers(
@@ -128,6 +146,7 @@ def build_atlas(
         sources.layer("basins"),
         geom_types=POLYGON_TYPES,
         fix_geometries=fix_geometries,
+        assume_crs=assume_crs,
     )
     notes += rep.lines()
     basin_id = basin_id_column(basins_raw, str(sources.path("basins")))

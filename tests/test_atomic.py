@@ -40,11 +40,12 @@ def test_failure_keeps_previous_file(tmp_path, exc, expected):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rivermap.gpkg"]
     if expected is OutputError:
         assert str(info.value) == (
-            f"{target}: cannot write the GeoPackage (No space left on device); nothing was replaced"
+            f"{target}: cannot write the GeoPackage (the disk is full: no space left on device); "
+            "nothing was replaced"
         )
 
 
 def test_missing_folder_is_an_output_error(tmp_path):
-    with pytest.raises(OutputError, match=r"cannot write the file \(No such file or directory\)"):
+    with pytest.raises(OutputError, match=r"cannot write the file \(the folder does not exist\)"):
         with atomic_path(tmp_path / "nope" / "x.tif") as tmp:
             tmp.write_bytes(b"x")
