@@ -4,8 +4,9 @@ value or text is a bad value.
 
 A missing (or, with ``bad_values="warning"``, bad) length falls back to the reach's geodesic
 length on the WGS 84 ellipsoid, measured from its geometry, and a report line says so. A
-missing upstream area stays NaN; :attr:`geo.network.RiverNetwork.mainstem_key` then decides
-the confluences it takes part in by the longest flow path. With ``bad_values="error"`` (the
+missing upstream area stays NaN; :attr:`geo.network.RiverNetwork.mainstem_key` then ranks the
+reach below every reach with an area at a confluence (the longest flow path decides among
+reaches without one). With ``bad_values="error"`` (the
 default) a bad value raises :class:`geo.errors.FieldError` naming file, column, row and value.
 """
 
@@ -72,8 +73,8 @@ def upstream_areas_km2(
     if missing.size:
         notes.append(
             f"{source}, column {AREA_COLUMN!r}: {missing.size} reach(es) without an upstream "
-            f"area ({_examples(numbers, missing)}); confluences with them follow the longest "
-            "flow path instead"
+            f"area ({_examples(numbers, missing)}); at a confluence they rank below reaches "
+            "with an area"
         )
     return numbers.values, notes + _bad_note(source, AREA_COLUMN, numbers, bad)
 

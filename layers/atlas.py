@@ -16,9 +16,10 @@ import pandas as pd
 
 from geo.borders import Boundaries
 from geo.io import LINE_TYPES, POLYGON_TYPES, read_vector
-from geo.network import RiverNetwork, read_network
+from geo.network import RiverNetwork
 from layers.basins import basin_id_column, basins_layer
 from layers.register import Register, River, load_register
+from layers.river_network import load_network, source_titles
 from layers.rivers import TracedRivers, lakes_layer, trace_rivers
 from layers.sources import Provenance, Sources, default_sources
 
@@ -103,14 +104,6 @@ def build_atlas(
     sources = sources or default_sources()
     register = register or load_register()
     rivers = register.select(river_ids)
-    progress("reading the river network")
-    net, notes = read_network(
-        str(sources.path("rivers")),
-        layer=sources.layer("rivers"),
-        fix_geometries=fix_geometries,
-        assume_crs=assume_crs,
-        bad_values=bad_values,
-    )
     progress("reading borders, countries and lakes")
     borders_gdf, rep_borders = read_vector(
         sources.path("borders"),
@@ -130,8 +123,16 @@ def build_atlas(
         geom_types=POLYGON_TYPES,
         assume_crs=assume_crs,
     )
-    notes += rep_borders.lines() + rep_countries.lines() + rep_lakes.lines()
     lakes = lakes_layer(lakes_raw, register)
+    progress("reading the river network")
+    net, notes = load_network(
+        sources,
+        lakes=lakes_raw,
+        fix_geometries=fix_geometries,
+        assume_crs=assume_crs,
+        bad_values=bad_values,
+    )
+    notes += rep_borders.lines() + rep_countries.lines() + rep_lakes.lines()
     progress("tracing rivers")
     traced = trace_rivers(
         net,
@@ -139,7 +140,11 @@ def build_atlas(
         Boundaries.from_lines(borders_gdf, source=str(sources.path("borders"))),
         countries,
         lakes,
+        source_titles=source_titles(sources),
+        register_rivers=register.rivers,
     )
+    rivers = traced.rivers
+    notes += traced.notes
     progress("measuring basins")
     basins_raw, rep = read_vector(
         sources.path("basins"),
@@ -185,7 +190,8 @@ def build_atlas(
             "network",
             "River network",
             _network_frame(net, traced),
-            "Every reach of the river network; river_id names the traced river holding it.",
+            "Every reach of the river network; river_id names the traced river holding it, "
+            "on_courses every traced course through it.",
             (p("rivers"),),
         )
     )
@@ -236,6 +242,8 @@ def _network_frame(net: RiverNetwork, traced: TracedRivers) -> gpd.GeoDataFrame:
             "length_km": net.length_m / 1000.0,
             "longest_upstream_km": net.longest_upstream_m / 1000.0,
             "river_id": traced.owner,
+            "source": net.reach_source,
+            "on_courses": traced.on_courses,
         },
         geometry=net.geometry.values,
         crs=4326,

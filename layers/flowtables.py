@@ -1,43 +1,28 @@
-"""Flow tables as people write them: CSV (any delimiter, decimal comma or point), Excel, Parquet.
+"""Flow tables: an analyst's own table, and the embedded tables read as their authors wrote them.
 
-Two kinds of reader share the same cell parsers:
+- :func:`read_flow_table` reads an analyst's table (CSV, Excel, Parquet; see
+  :mod:`layers.rawtable`), with the key and value columns, the key's kind and the unit named by
+  the user;
+- the embedded tables: ``seed_flows.csv`` (the 2025 article's figures) and the portal's monthly
+  basin tables (``wh_water_balance_gleam.csv``, ``wh_precip_mswep.csv``: decimal commas
+  ``"29,70"``, dates ``DD.MM.YYYY``, keyed by ``WATERSHED_ID``).
 
-- the embedded tables, read exactly as their authors wrote them: ``seed_flows.csv`` (the 2025
-  article's figures) and the portal's monthly basin tables (``wh_water_balance_gleam.csv``,
-  ``wh_precip_mswep.csv``: decimal commas ``"29,70"``, dates ``DD.MM.YYYY``, keyed by
-  ``WATERSHED_ID``);
-- :func:`read_flow_table` for an analyst's own table, with the key and value columns, the key's
-  kind and the unit named by the user.
-
-Text encoding: UTF-8 with or without a byte-order mark, and UTF-16 with a byte-order mark, are
-recognised; any other encoding must be named (``encoding="cp1251"``) because single-byte code
-pages (Latin-1, Windows-1251) decode any byte sequence and cannot be told apart reliably. A file
-that is not valid UTF-8 gets a :class:`DataSourceError` naming the byte offset and the line.
-
-Decimal separators are detected per column: a column whose numbers hold commas and no points is
-read with decimal commas (``"29,70"`` -> 29.7); one with points and no commas with decimal
-points; a column with both is read with thousands separators where every value fits that
-pattern (``"1,234.5"`` or ``"1.234,5"``), and otherwise its values holding the minority
-separator are not numbers. Spaces (also no-break spaces) inside numbers are thousands
-separators. Every error is one line naming the file, the row (the header is row 1), the column
-and the value.
+Cells go through the parsers of :mod:`layers.cells` (decimal comma or point detected per
+column); every error is one line naming the file, the row, the column and the value.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from geo import containers, numeric
-from geo.errors import DataSourceError, FlowTableError, UnitError
+from geo.errors import FlowTableError, UnitError
+from layers.cells import parse_dates, parse_keys, parse_numbers, raise_bad_numbers
+from layers.rawtable import RawTable, read_raw_table
 from layers.units import M3S, Period, Unit, convert, parse_unit
 
 #: what a key column may identify, and the spellings accepted for it
@@ -53,302 +38,6 @@ KEY_KINDS: dict[str, str] = {
     "reach_id": "reach",
     "hyriv_id": "reach",
 }
-
-TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
-EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-PARQUET_SUFFIXES = (".parquet", ".pq")
-
-_DMY = r"^\d{1,2}\.\d{1,2}\.\d{4}$"
-_ISO = r"^\d{4}-\d{1,2}-\d{1,2}$"
-
-
-# --------------------------------------------------------------------------- raw tables
-
-
-@dataclass
-class RawTable:
-    """A table's cells as read, before any parsing.
-
-    ``frame`` holds text cells (CSV) or the spreadsheet's own cell values (Excel, Parquet);
-    ``rows`` is the row number of each record as the user sees it (header = row 1 in CSV and
-    Excel; the record number in Parquet); ``skipped_blank`` counts wholly empty rows left out.
-    """
-
-    frame: pd.DataFrame
-    rows: np.ndarray
-    source: str
-    skipped_blank: int = 0
-    #: added to a missing-column message (the other sheets of a workbook)
-    hint: str = ""
-
-    def where(self, i: int, column: str) -> str:
-        return f"{self.source}: row {int(self.rows[i])}, column {column!r}"
-
-    def require(self, columns: dict[str, str]) -> None:
-        """Raise FlowTableError when a named column is missing (``{role: column}``)."""
-        have = [str(c) for c in self.frame.columns]
-        for role, col in columns.items():
-            if col not in self.frame.columns:
-                raise FlowTableError(
-                    f"{self.source}: no {role} column {col!r}; columns are: {', '.join(have)}"
-                    + (self._header_below(list(columns.values())) or self.hint)
-                )
-
-    def _header_below(self, wanted: list[str]) -> str:
-        """A hint when the columns asked for appear in a row under the header (a title row
-        above the real header)."""
-        head = self.frame.head(10).astype("string").fillna("")
-        for i, cells in enumerate(head.itertuples(index=False)):
-            values = {str(c).strip() for c in cells}
-            if all(w in values for w in wanted):
-                line = int(self.rows[i])
-                return (
-                    f"; the header seems to be row {line}: skip the {line - 1} row(s) above "
-                    f"it with --flow-skip-rows {line - 1}"
-                )
-        return ""
-
-
-def read_raw_table(
-    path: str | Path,
-    *,
-    sheet: str | int | None = None,
-    encoding: str | None = None,
-    skip_rows: int = 0,
-) -> RawTable:
-    """Read a CSV/TSV, Excel (.xlsx) or Parquet file into a :class:`RawTable`.
-
-    The file is checked first (:func:`geo.containers.check_file`: a regular, non-special file
-    whose bytes are of its format; ``/vsizip/archive.zip/table.csv`` is read from the archive).
-    ``skip_rows``: rows above the header to leave out (a title row), CSV and Excel.
-    Raises DataSourceError (missing, unreadable, wrong format or encoding) or FlowTableError
-    (empty, no data rows, a row longer than the header, a column named twice).
-    """
-    loc = containers.check_file(path, empty_ok=True)
-    p = Path(path) if not loc.prefix else loc.text
-    if skip_rows < 0:
-        raise FlowTableError(f"{p}: --flow-skip-rows {skip_rows}; accepted: 0 or more rows")
-    suffix = loc.suffix
-    hint = ""
-    if suffix in TEXT_SUFFIXES:
-        frame, rows = _read_text(p, encoding, skip_rows)
-    elif suffix in EXCEL_SUFFIXES:
-        frame, sheets = _read_excel(p, sheet, skip_rows)
-        rows = np.arange(len(frame)) + 2 + skip_rows
-        if len(sheets) > 1:
-            hint = f"; sheets in this workbook: {', '.join(sheets)} (choose one with --flow-sheet)"
-    elif suffix in PARQUET_SUFFIXES:
-        if skip_rows:
-            raise FlowTableError(f"{p}: --flow-skip-rows applies to CSV and Excel tables only")
-        frame = _read_parquet(p)
-        rows = np.arange(len(frame)) + 1
-    else:
-        accepted = ", ".join(TEXT_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES)
-        hint = " (save old .xls files as .xlsx or CSV)" if suffix == ".xls" else ""
-        raise DataSourceError(f"{p}: unknown table format {suffix!r}; accepted: {accepted}{hint}")
-    return _drop_blank(frame, rows, str(p), hint)
-
-
-def _drop_blank(frame: pd.DataFrame, rows: np.ndarray, source: str, hint: str = "") -> RawTable:
-    if not len(frame.columns):
-        raise FlowTableError(f"{source}: no header row; a flow table needs named columns{hint}")
-    names = pd.Index(map(str, frame.columns))
-    if names.duplicated().any():
-        twice = names[names.duplicated()][0]
-        raise FlowTableError(f"{source}: column {twice!r} appears twice in the header")
-    text = frame.astype("string").fillna("").apply(lambda c: c.str.strip())
-    blank = (text == "").all(axis=1).to_numpy()
-    kept = frame.loc[~blank].reset_index(drop=True)
-    if kept.empty:
-        raise FlowTableError(f"{source}: no data rows under the header{hint}")
-    return RawTable(kept, np.asarray(rows)[~blank], source, int(blank.sum()), hint)
-
-
-def decode(data: bytes, source: str, encoding: str | None = None) -> str:
-    """Text of a file: UTF-8 (BOM or not), UTF-16 with BOM, or the encoding named."""
-    if encoding:
-        try:
-            return data.decode(encoding)
-        except LookupError:
-            raise DataSourceError(f"{source}: unknown encoding {encoding!r}") from None
-        except UnicodeDecodeError as e:
-            line = data[: e.start].count(b"\n") + 1
-            raise DataSourceError(
-                f"{source}: not {encoding} at byte offset {e.start} (line {line})"
-            ) from None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise DataSourceError(
-            f"{source}: not UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start}, line {line}); "
-            "save it as UTF-8 or name its encoding (e.g. cp1251 for Cyrillic Windows files, "
-            "latin-1)"
-        ) from None
-
-
-def _read_text(
-    p: str | Path, encoding: str | None, skip_rows: int = 0
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """Cells as text and the file line of each record; the delimiter (tab, ``;``, ``|`` or
-    ``,``) is the one the header line holds most of; ``skip_rows`` records above the header
-    are left out."""
-    text = decode(containers.read_bytes(p), str(p), encoding)
-    if not text.strip():
-        raise FlowTableError(f"{p}: the file is empty; a flow table needs a header and data rows")
-    lines_after = text.splitlines()[skip_rows:]
-    header_line = next((ln for ln in lines_after if ln.strip()), "")
-    sep = max(("\t", ";", "|", ","), key=lambda s: (header_line.count(s), s == ","))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, skipinitialspace=True)
-    header: list[str] = []
-    records, lines = [], []
-    try:
-        for k, cells in enumerate(reader):
-            if k < skip_rows:
-                continue
-            if header:
-                records.append(cells)
-                lines.append(reader.line_num)
-            elif any(c.strip() for c in cells):
-                header = [c.strip() for c in cells]
-    except csv.Error as e:
-        raise DataSourceError(
-            f"{p}: cannot be parsed as a table (line {reader.line_num}: {e})"
-        ) from None
-    if not header:
-        raise FlowTableError(f"{p}: no header row after skipping {skip_rows} row(s)")
-    n = len(header)
-    long = [i for i, r in enumerate(records) if len(r) > n and any(c.strip() for c in r[n:])]
-    if long:
-        i = long[0]
-        title = sum(1 for c in header if c) == 1
-        hint = (
-            f"; if the row above it is a title, skip the rows above the header with "
-            f"--flow-skip-rows {lines[i] - 1}"
-            if title
-            else ""
-        )
-        raise FlowTableError(
-            f"{p}: row {lines[i]} has {len(records[i])} fields but the header has {n}; check "
-            f"the delimiter {sep!r} and the quoting (an unquoted decimal comma splits a "
-            f"number){hint}"
-        )
-    cells = [(r + [""] * n)[:n] for r in records]
-    return pd.DataFrame(cells, columns=header, dtype=object), np.asarray(lines, dtype=np.int64)
-
-
-#: what pandas/openpyxl raise for a workbook they cannot read (the container was checked)
-_EXCEL_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError)
-
-
-def _read_excel(
-    p: str | Path, sheet: str | int | None, skip_rows: int = 0
-) -> tuple[pd.DataFrame, list[str]]:
-    """The sheet's cells (the first sheet by default) and the workbook's sheet names."""
-    src = io.BytesIO(containers.read_bytes(p))
-    try:
-        sheets = _sheet_names(src)
-    except _EXCEL_ERRORS as e:
-        raise DataSourceError(f"{p}: cannot be read as .xlsx ({_one_line(e)})") from None
-    if sheet is not None and str(sheet) not in sheets:
-        index = int(sheet) if isinstance(sheet, int) else None
-        if index is None or not 0 <= index < len(sheets):
-            raise FlowTableError(f"{p}: no sheet {sheet!r}; sheets are: {', '.join(sheets)}")
-    name = sheets[0] if sheet is None else sheet if str(sheet) in sheets else int(sheet)
-    try:
-        src.seek(0)
-        frame = pd.read_excel(src, sheet_name=name, dtype=object, skiprows=skip_rows)
-    except _EXCEL_ERRORS as e:
-        raise DataSourceError(f"{p}: cannot be read as .xlsx ({_one_line(e)})") from None
-    return frame, sheets
-
-
-def _one_line(e: BaseException) -> str:
-    return " ".join(str(e).split()) or type(e).__name__
-
-
-def _sheet_names(src) -> list[str]:
-    import openpyxl
-
-    wb = openpyxl.load_workbook(src, read_only=True)
-    try:
-        return list(wb.sheetnames)
-    finally:
-        wb.close()
-
-
-def _read_parquet(p: str | Path) -> pd.DataFrame:
-    try:
-        return pd.read_parquet(io.BytesIO(containers.read_bytes(p)) if isinstance(p, str) else p)
-    except Exception as e:  # pyarrow raises several unrelated types for a broken file
-        raise DataSourceError(f"{p}: cannot be read as Parquet ({type(e).__name__})") from None
-
-
-# --------------------------------------------------------------------------- cell parsers
-
-#: numbers of a column (decimal comma or point, nodata markers, non-finite values): the one
-#: rule every input follows, see :mod:`geo.numeric`
-parse_numbers = numeric.parse_numbers
-Numbers = numeric.Numbers
-
-
-def parse_dates(cells: pd.Series, raw: RawTable, column: str) -> np.ndarray:
-    """Dates (``datetime64[D]``) from ``DD.MM.YYYY``, ``YYYY-MM-DD`` or date cells.
-
-    Raises FlowTableError at the first cell that is missing, not a date, or not a real day
-    (``31.02.2020``), naming file, row, column and value.
-    """
-    cells = cells.reset_index(drop=True)
-    out = np.full(len(cells), np.datetime64("NaT"), dtype="datetime64[D]")
-    is_date = cells.map(lambda v: isinstance(v, (dt.date, pd.Timestamp))).to_numpy(dtype=bool)
-    if is_date.any():
-        out[is_date] = pd.to_datetime(cells[is_date]).to_numpy().astype("datetime64[D]")
-    text = cells.astype("string").fillna("").str.strip()
-    for pattern, fmt in ((_DMY, "%d.%m.%Y"), (_ISO, "%Y-%m-%d")):
-        hit = text.str.match(pattern).to_numpy(dtype=bool) & ~is_date
-        if hit.any():
-            parsed = pd.to_datetime(text[hit], format=fmt, errors="coerce")
-            out[hit] = parsed.to_numpy().astype("datetime64[D]")
-    bad = np.flatnonzero(np.isnat(out))
-    if bad.size:
-        i = int(bad[0])
-        value = text.iloc[i]
-        if not value:
-            why = "is empty; every row needs a date"
-        elif re.match(_DMY, value) or re.match(_ISO, value):
-            why = f"{value!r} is not a real day of the calendar"
-        else:
-            why = f"{value!r} is not a date; accepted: DD.MM.YYYY or YYYY-MM-DD"
-        raise FlowTableError(f"{raw.where(i, column)}: {why}")
-    return out
-
-
-def parse_keys(cells: pd.Series, raw: RawTable, column: str) -> np.ndarray:
-    """Key texts, stripped; integral numbers without a trailing ``.0`` (Excel ids)."""
-    cells = cells.reset_index(drop=True)
-    num = cells.map(numeric.is_number).to_numpy(dtype=bool)
-    text = cells.astype("string").fillna("").str.strip()
-    if num.any():
-        f = cells[num].astype(float)
-        whole = (f == np.floor(f)).to_numpy()
-        as_text = np.where(whole, f.map(lambda x: f"{x:.0f}"), f.astype(str))
-        text[num] = as_text
-    text = text.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
-    empty = np.flatnonzero((text == "").to_numpy())
-    if empty.size:
-        raise FlowTableError(f"{raw.where(int(empty[0]), column)}: empty key; every row needs one")
-    return text.to_numpy(dtype=object)
-
-
-def _raise_bad_numbers(numbers: Numbers, raw: RawTable, column: str) -> None:
-    if numbers.bad.size:
-        i = int(numbers.bad[0])
-        more = f" (and {numbers.bad.size - 1} more)" if numbers.bad.size > 1 else ""
-        raise FlowTableError(
-            f"{raw.where(i, column)}: {numbers.why(i)}{more}; accepted: {numbers.accepted(i)}"
-        )
 
 
 # --------------------------------------------------------------------------- analysts' tables
@@ -430,7 +119,7 @@ def read_flow_table(
     keys = parse_keys(raw.frame[key], raw, key)
     numbers = parse_numbers(raw.frame[value])
     if bad_values == "error":
-        _raise_bad_numbers(numbers, raw, value)
+        raise_bad_numbers(numbers, raw, value)
     frame = pd.DataFrame(
         {
             "key": keys,
@@ -489,7 +178,7 @@ def read_seed_flows(path: str | Path) -> pd.DataFrame:
     raw = read_raw_table(path)
     raw.require({c: c for c in SEED_COLUMNS})
     numbers = parse_numbers(raw.frame["value"])
-    _raise_bad_numbers(numbers, raw, "value")
+    raise_bad_numbers(numbers, raw, "value")
     missing = np.flatnonzero(numbers.status == "missing")
     if missing.size:
         raise FlowTableError(
@@ -545,7 +234,7 @@ def read_monthly_basin_table(
     out["month"] = dates.astype("datetime64[M]").astype(int) % 12 + 1
     for src, dst in columns.items():
         numbers = parse_numbers(raw.frame[src])
-        _raise_bad_numbers(numbers, raw, src)
+        raise_bad_numbers(numbers, raw, src)
         out[dst] = numbers.values
     out["row"] = raw.rows
     dup = out.duplicated([key, "date"], keep=False).to_numpy()

@@ -18,7 +18,8 @@ import pandas as pd
 
 from geo import numeric
 from geo.errors import FlowTableError
-from layers.flowtables import FlowTable, parse_numbers
+from layers.cells import parse_numbers
+from layers.flowtables import FlowTable
 
 FIGURE = "figure"
 NO_FIGURE = "no figure"

@@ -133,8 +133,8 @@ def _read_user_flows(kw: dict):
     missing = [f"--flow-{k}" for k in ("key", "value", "unit") if not kw.get(f"flow_{k}")]
     if missing:
         raise click.UsageError(f"--flow-table needs {', '.join(missing)}")
-    from layers.flows import read_user_flow_file
     from layers.joins import JoinPolicy
+    from layers.user_flows import read_user_flow_file
 
     policy = JoinPolicy(
         duplicates=kw["on_duplicates"],
@@ -160,7 +160,7 @@ def _read_user_flows(kw: dict):
 def _join_user_flows(atlas, progress, user) -> None:
     if user is None:
         return
-    from layers.flows import attach_user_flows
+    from layers.user_flows import attach_user_flows
 
     progress("joining your flow table")
     attach_user_flows(atlas, *user)
@@ -314,6 +314,41 @@ def export(ctx, out_file, crs, **kw):
             path = api.export(atlas, out_file, crs=crs, rivers=rivers_option(kw["rivers"]))
     _notes(ctx, atlas)
     click.echo(str(path))
+
+
+@main.command("merge-network")
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    metavar="ROLE=PATH",
+    help="rivers=PRIMARY (lines digitised downstream, or HydroRIVERS-style) and "
+    "headwaters=SECONDARY (lines without flow direction, e.g. World Data Bank II); "
+    "dem=, lakes= as for the other commands. Default: the embedded pair.",
+)
+@click.option(
+    "--out",
+    "out_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="GeoJSON file to write (lines digitised downstream, column source per reach).",
+)
+@click.pass_context
+@handled
+def merge_network(ctx, data, out_file):
+    """Extend a river network upstream with the headwaters of a coarser source.
+
+    Secondary lines that continue a primary headwater, or join a primary reach as a
+    tributary, are added (water flows towards the junction); lines alongside a primary reach,
+    touching nothing, making a cycle, running uphill (DEM) or into the lake the network ends
+    in are left out and reported. Use the result with --data rivers=FILE, or pass both files
+    to any command as --data rivers=... --data headwaters=.... Same inputs, same bytes.
+    """
+    notes = api.merge_network(out_file, data_option(data))
+    if not ctx.obj["quiet"]:
+        for line in notes:
+            click.echo(f"note: {line}", err=True)
+    click.echo(str(out_file))
 
 
 if __name__ == "__main__":  # pragma: no cover

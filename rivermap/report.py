@@ -9,7 +9,7 @@ from layers.styles import COUNTRY_NAMES
 def trace_rows(atlas: Atlas) -> list[dict]:
     """One dict per traced river: lengths (km, geodesic WGS 84), crossings, end water body."""
     courses = atlas["river_courses"]
-    crossings = atlas["crossings"]
+    crossings = atlas.traced.crossing_rivers
     out = []
     for row in courses.itertuples(index=False):
         per_country = {
@@ -17,7 +17,7 @@ def trace_rows(atlas: Atlas) -> list[dict]:
             for col in courses.columns
             if col.startswith("length_km_") and float(getattr(row, col)) > 0
         }
-        mine = crossings.loc[crossings["river_id"] == row.river_id] if len(crossings) else crossings
+        mine = crossings.loc[crossings["river_id"] == row.river_id]
         out.append(
             {
                 "river_id": row.river_id,
@@ -32,12 +32,17 @@ def trace_rows(atlas: Atlas) -> list[dict]:
                         "from": c.from_country,
                         "to": c.to_country,
                         "km_from_source": round(float(c.km_from_source), 1),
+                        "crossing_id": c.crossing_id,
                     }
                     for c in mine.itertuples(index=False)
                 ],
                 "lakes_on_course": row.lakes_on_course,
                 "ends_in": row.ends_in,
                 "source_via": row.source_via,
+                "drawn_from": [
+                    {"from_km": round(a, 1), "to_km": round(b, 1), "source": title}
+                    for a, b, title in atlas.traced.stretches.get(row.river_id, [])
+                ],
             }
         )
     return out
@@ -73,5 +78,9 @@ def trace_text(rows: list[dict]) -> str:
                 f"  source via        {r['source_via']} (its longest headwater in the data)"
             )
         lines.append(f"  ends in           {r['ends_in']}")
+        for i, d in enumerate(r.get("drawn_from", [])):
+            head = "drawn from" if i == 0 else ""
+            span = f"km {d['from_km']:,.1f}–{d['to_km']:,.1f}"
+            lines.append(f"  {head:<17} {span:<16} {d['source']}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
