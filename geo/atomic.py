@@ -238,6 +238,9 @@ def atomic_folder(target: str | Path, *, option: str = "--out") -> Iterator[Path
     try:
         yield stage
         _commit(stage, out, option)
+    except OutputError as exc:
+        # a writer names the file it was writing: name it where the user will look for it
+        raise OutputError(str(exc).replace(str(stage), str(out))) from exc
     finally:
         discard(stage)
 

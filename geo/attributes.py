@@ -95,7 +95,7 @@ def _measure(
         more = f" (and {bad.size - 1} more)" if bad.size > 1 else ""
         raise FieldError(
             f"{source}: column {column!r} row {i} (id {ids[i]}): {why}{more}; accepted: {what} "
-            f"(≥ 0), empty or a nodata marker ({numeric.current().listing()}) for no value; "
+            f"(≥ 0), empty or a nodata marker ({numeric.current().listing(6)}) for no value; "
             "to use the geometry instead, --on-bad-values warning"
         )
     numbers.values[bad] = np.nan

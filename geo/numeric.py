@@ -112,22 +112,33 @@ class Nodata:
                 text.add(m.casefold())
         return cls(tuple(dict.fromkeys(numbers)), frozenset(text))
 
-    def listing(self) -> str:
-        """The markers for messages: ``-9999, -999, n/a, …``."""
-        shown = [f"{v:g}" for v in self.numbers] + sorted(self.text)
-        return ", ".join(shown) or "none"
+    def listing(self, limit: int | None = None) -> str:
+        """The markers for messages: ``-9999, -999, n/a, …`` (at most ``limit`` of them)."""
+        numbers = [f"{v:g}" for v in self.numbers]
+        text = sorted(self.text, key=_by_script)
+        if limit is not None and len(numbers) + len(text) > limit:
+            typical = [t for t in ("n/a", "н/д", "无数据") if t in self.text]
+            text = typical + [t for t in text if t not in typical]
+            numbers = numbers[: max(1, limit - len(typical[:limit]) - 1)]
+            return ", ".join([*numbers, *text][:limit] + ["…"])
+        return ", ".join(numbers + text) or "none"
 
     def number_mask(self, values: np.ndarray) -> np.ndarray:
         """True where a finite value is a marker number (or a float32 fill value)."""
         v = np.asarray(values, dtype=float)
         with np.errstate(invalid="ignore"):
             hit = np.isin(v, np.asarray(self.numbers, dtype=float)) | (v < FLOAT32_FILL)
-        return hit
+        return hit & np.isfinite(v)
 
     def mask(self, values: np.ndarray) -> np.ndarray:
         """Raster cells that hold no value: non-finite or a marker number (undeclared nodata)."""
         v = np.asarray(values)
         return ~np.isfinite(v) | self.number_mask(v)
+
+
+def _by_script(text: str) -> tuple[bool, str]:
+    """Latin-script markers first (``n/a`` before ``н/д``), then the others."""
+    return (not text.isascii(), text)
 
 
 def _single_number(text: str) -> float | None:

@@ -279,7 +279,8 @@ def _attach(
     lookup = pd.Index(rows["key"].to_numpy())
     pos = lookup.get_indexer(gkeys)
     hit = pos >= 0
-    values = np.where(hit, rows["value"].to_numpy()[np.maximum(pos, 0)], np.nan)
+    values = np.full(len(pos), np.nan)
+    values[hit] = rows["value"].to_numpy()[pos[hit]]  # (a table with no rows matches nothing)
     out = geoms_frame.copy()
     out[out_col] = values
     out[status_col] = np.where(np.isnan(values), NO_FIGURE, FIGURE)

@@ -141,6 +141,8 @@ def _read_user_flows(kw: dict):
         bad_values=kw["on_bad_values"],
         negative=kw["on_negative"],
         missing=kw["on_missing"],
+        unmatched=kw["on_unmatched"],
+        no_value=kw["on_no_value"],
     )
     table = read_user_flow_file(
         kw["flow_table"],

@@ -150,6 +150,21 @@ flow_options = [
         help="Negative values: stop, report, or allow them silently (e.g. storage change).",
     ),
     click.option(
+        "--on-unmatched",
+        type=click.Choice(["error", "warning"]),
+        default="warning",
+        show_default=True,
+        help="Keys in the table that match no river, crossing, basin or reach: stop, or report.",
+    ),
+    click.option(
+        "--on-no-value",
+        type=click.Choice(["error", "warning"]),
+        default="warning",
+        show_default=True,
+        help="Rivers, crossings, basins or reaches the table has no value for: stop, or report "
+        "them and show 'no figure'.",
+    ),
+    click.option(
         "--on-missing",
         type=click.Choice(["error", "warning"]),
         default="error",
