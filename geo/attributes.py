@@ -12,47 +12,51 @@ default) a bad value raises :class:`geo.errors.FieldError` naming file, column, 
 
 from __future__ import annotations
 
-import geopandas as gpd
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
 from geo import numeric
 from geo.errors import FieldError
-from geo.measure import line_lengths_m
 
 LENGTH_COLUMN = "LENGTH_KM"
 AREA_COLUMN = "UPLAND_SKM"
 POLICIES = ("error", "warning")
 
 
+#: geodesic length in metres (WGS 84) of the reaches at some positions, or None without lines
+Measure = Callable[[np.ndarray], np.ndarray] | None
+
+
 def reach_lengths_m(
     table: pd.DataFrame,
-    geometry: gpd.GeoSeries | None,
+    measure: Measure,
     *,
     source: str,
     ids: np.ndarray,
     bad_values: str = "error",
 ) -> tuple[np.ndarray, list[str]]:
     """Length of each reach in metres (``LENGTH_KM`` × 1000 where it holds a length, else
-    geodesic on WGS 84 from the geometry) and report lines."""
+    ``measure`` of its line: geodesic on WGS 84) and report lines."""
     if LENGTH_COLUMN not in table.columns:
-        if geometry is None:
+        if measure is None:
             raise FieldError(
                 f"{source}: no {LENGTH_COLUMN} column and no geometry to measure reach lengths from"
             )
-        return line_lengths_m(geometry), []
+        return measure(np.arange(len(table))), []
     numbers, bad = _measure(table, LENGTH_COLUMN, source, ids, bad_values, "a length in km")
     fallback = np.isnan(numbers.values)
     length_m = numbers.values * 1000.0
     notes = []
     if fallback.any():
-        if geometry is None:
+        if measure is None:
             i = int(np.flatnonzero(fallback)[0])
             raise FieldError(
                 f"{source}: column {LENGTH_COLUMN!r} row {i} (id {ids[i]}) "
                 f"{numbers.why(i)} and there is no geometry to measure the reach from"
             )
-        length_m[fallback] = line_lengths_m(np.asarray(geometry.values)[fallback])
+        length_m[fallback] = measure(np.flatnonzero(fallback))
         notes.append(
             f"{source}, column {LENGTH_COLUMN!r}: {int(fallback.sum())} reach(es) without a "
             f"length ({_examples(numbers, np.flatnonzero(fallback))}); measured geodesically "

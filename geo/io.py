@@ -133,6 +133,27 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
+def resolve_layer(path: str | Path, layer: str | None) -> str:
+    """Check that ``path`` opens and ``layer`` is in it (or the file holds one layer);
+    returns the source's name for messages."""
+    layers = list_layers(path)
+    if layer is not None and layer not in layers:
+        raise LayerError(
+            f"{path}: no layer {layer!r}; layers in this file: {', '.join(layers) or 'none'}"
+        )
+    if layer is None and len(layers) > 1:
+        raise LayerError(
+            f"{path}: holds {len(layers)} layers ({', '.join(layers[:8])}); name one as PATH::LAYER"
+        )
+    return source_name(path, layer if layer or len(layers) > 1 else None)
+
+
+def open_path(path: str | Path) -> str:
+    """The name GDAL opens ``path`` by (``/vsizip/`` for a zip; a ``/vsizip/archive/member``
+    path with the archive's absolute path)."""
+    return containers.gdal_path(path)
+
+
 def read_vector(
     path: str | Path,
     layer: str | None = None,
@@ -151,16 +172,7 @@ def read_vector(
     ``region`` (degrees). Raises a :class:`geo.errors.RivermapError` subclass on failure.
     """
     p = _as_path(path)
-    layers = list_layers(p)
-    if layer is not None and layer not in layers:
-        raise LayerError(
-            f"{p}: no layer {layer!r}; layers in this file: {', '.join(layers) or 'none'}"
-        )
-    if layer is None and len(layers) > 1:
-        raise LayerError(
-            f"{p}: holds {len(layers)} layers ({', '.join(layers[:8])}); name one as PATH::LAYER"
-        )
-    name = source_name(p, layer if layer or len(layers) > 1 else None)
+    name = resolve_layer(p, layer)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -185,19 +197,12 @@ def read_vector(
 def _ensure_crs(
     gdf: gpd.GeoDataFrame, name: str, assume_crs: str | None, report: ReadReport
 ) -> gpd.GeoDataFrame:
+    crs = layer_crs(gdf.crs, name, assume_crs)
     if gdf.crs is None:
-        if assume_crs is None:
-            raise CRSError(
-                f"{name}: no CRS (a shapefile without its .prj?); add the .prj or pass "
-                "--assume-crs, e.g. 'EPSG:4326'"
-            )
-        gdf = gdf.set_crs(parse_crs(assume_crs, what="--assume-crs"))
+        gdf = gdf.set_crs(crs)
         report.assumed_crs = str(assume_crs)
-    crs = CRS.from_user_input(gdf.crs)
     if crs.equals(WGS84, ignore_axis_order=True):
         return gdf
-    if not (crs.is_geographic or crs.is_projected):
-        raise CRSError(f"{name}: CRS {crs.name!r} is neither geographic nor projected")
     report.reprojected_from = crs.to_string()
     out = gdf.to_crs(WGS84)
     lost = non_finite_rows(np.asarray(out.geometry.values))
@@ -221,11 +226,41 @@ def _check_finite(gdf: gpd.GeoDataFrame, name: str) -> None:
         )
 
 
+#: geometries whose coordinates are checked per pass (bounded memory on a million reaches)
+_CHUNK = 100_000
+
+
+def non_finite_rows(geoms: np.ndarray) -> np.ndarray:
+    """Positions of geometries with a NaN or infinite x or y (checked in chunks)."""
+    found = []
+    for start in range(0, len(geoms), _CHUNK):
+        coords, idx = shapely.get_coordinates(geoms[start : start + _CHUNK], return_index=True)
+        bad = ~np.isfinite(coords).all(axis=1)
+        if bad.any():
+            found.append(np.unique(idx[bad]) + start)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
+def layer_crs(crs: object, name: str, assume_crs: str | None = None) -> CRS:
+    """The CRS a layer declares (``assume_crs`` when it declares none); CRSError when it has
+    none or it is neither geographic nor projected."""
+    if crs is None:
+        if assume_crs is None:
+            raise CRSError(
+                f"{name}: no CRS (a shapefile without its .prj?); add the .prj or pass "
+                "--assume-crs, e.g. 'EPSG:4326'"
+            )
+        return parse_crs(assume_crs, what="--assume-crs")
+    out = CRS.from_user_input(crs)
+    if not (out.is_geographic or out.is_projected):
+        raise CRSError(f"{name}: CRS {out.name!r} is neither geographic nor projected")
+    return out
+
+
 def check_geometries(
     gdf: gpd.GeoDataFrame, name: str, *, geom_types: tuple[str, ...] | None
 ) -> None:
-    """Refuse missing/empty geometries and types outside ``geom_types`` (all rows at once);
-    :func:`read_vector` has refused non-finite coordinates before."""
+    """Refuse missing/empty geometries and types outside ``geom_types`` (all rows at once)."""
     geoms = gdf.geometry.values
     missing = np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if missing.size:
@@ -276,28 +311,18 @@ def _validity(gdf: gpd.GeoDataFrame, name: str, fix: bool, report: ReadReport) -
     return gdf
 
 
-#: geometries whose coordinates are checked per pass (bounded memory on a million reaches)
-_CHUNK = 100_000
-
-
-def non_finite_rows(geoms: np.ndarray) -> np.ndarray:
-    """Positions of geometries with a NaN or infinite x or y (checked in chunks)."""
-    found = []
-    for start in range(0, len(geoms), _CHUNK):
-        coords, idx = shapely.get_coordinates(geoms[start : start + _CHUNK], return_index=True)
-        bad = ~np.isfinite(coords).all(axis=1)
-        if bad.any():
-            found.append(np.unique(idx[bad]) + start)
-    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
-
-
 def check_lonlat(gdf: gpd.GeoDataFrame, name: str, *, region: Region | None = REGION) -> None:
     """Check that EPSG:4326 coordinates are plausible and overlap ``region``.
 
     Latitudes beyond ±90 usually mean longitude and latitude were swapped; data outside the
     region usually means a wrong CRS (degrees labelled as feet or metres, or the reverse).
     """
-    minx, miny, maxx, maxy = gdf.total_bounds
+    check_bounds(gdf.total_bounds, name, region=region)
+
+
+def check_bounds(bounds: Iterable[float], name: str, *, region: Region | None = REGION) -> None:
+    """:func:`check_lonlat` on a (minx, miny, maxx, maxy) box in degrees (EPSG:4326)."""
+    minx, miny, maxx, maxy = bounds
     if miny < -90 or maxy > 90 or minx < -180 or maxx > 180:
         hint = (
             " (are longitude and latitude swapped?)"

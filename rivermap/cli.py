@@ -19,9 +19,8 @@ from pathlib import Path
 
 import click
 
-from geo import numeric
 from geo.errors import Interrupted, OutputError, RivermapError
-from rivermap import api, report, signals
+from rivermap import signals
 from rivermap.options import (
     crs_option,
     data_option,
@@ -31,6 +30,9 @@ from rivermap.options import (
     with_flow_options,
 )
 from rivermap.progress import steps
+
+# The library (geopandas, folium, rasterio, …) is imported inside the commands that use it, so
+# that ``rivermap --help`` and usage errors answer at once.
 
 EXIT_DATA, EXIT_USAGE, EXIT_OUTPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 70, 130
 
@@ -114,6 +116,7 @@ def _print_notes(ctx: click.Context, lines: list[str]) -> None:
 def _reading(kw: dict) -> Iterator[None]:
     """Checks of the reading options before anything is read, and the nodata markers in
     force for the whole command."""
+    from geo import numeric
     from geo.io import parse_crs
 
     if kw.get("assume_crs"):
@@ -126,15 +129,11 @@ def _reading(kw: dict) -> Iterator[None]:
         yield
 
 
-def _read_user_flows(kw: dict):
-    """Read the analyst's flow table named by the --flow-* options (before any other work)."""
-    if not kw.get("flow_table"):
-        return None
-    missing = [f"--flow-{k}" for k in ("key", "value", "unit") if not kw.get(f"flow_{k}")]
-    if missing:
-        raise click.UsageError(f"--flow-table needs {', '.join(missing)}")
+def _read_user_flows(kw: dict) -> list:
+    """Read every analyst flow table the options name (before any other work): each
+    ``--flow-table`` with the --flow-* options, then each entry of ``--flow-tables``."""
     from layers.joins import JoinPolicy
-    from layers.user_flows import read_user_flow_file
+    from layers.table_list import TableSpec, read_table_list
 
     policy = JoinPolicy(
         duplicates=kw["on_duplicates"],
@@ -144,28 +143,37 @@ def _read_user_flows(kw: dict):
         unmatched=kw["on_unmatched"],
         no_value=kw["on_no_value"],
     )
-    table = read_user_flow_file(
-        kw["flow_table"],
-        key=kw["flow_key"],
-        value=kw["flow_value"],
-        unit=kw["flow_unit"],
-        key_kind=kw["flow_key_kind"],
-        period=kw["flow_period"],
-        sheet=kw["flow_sheet"],
-        encoding=kw["flow_encoding"],
-        policy=policy,
-        skip_rows=kw["flow_skip_rows"],
-    )
-    return table, policy
+    specs = []
+    if kw.get("flow_table"):
+        missing = [f"--flow-{k}" for k in ("key", "value", "unit") if not kw.get(f"flow_{k}")]
+        if missing:
+            raise click.UsageError(f"--flow-table needs {', '.join(missing)}")
+        specs += [
+            TableSpec(
+                path,
+                key=kw["flow_key"],
+                value=kw["flow_value"],
+                unit=kw["flow_unit"],
+                key_kind=kw["flow_key_kind"],
+                period=kw["flow_period"],
+                sheet=kw["flow_sheet"],
+                encoding=kw["flow_encoding"],
+                skip_rows=kw["flow_skip_rows"],
+                policy=policy,
+            )
+            for path in kw["flow_table"]
+        ]
+    if kw.get("flow_tables"):
+        specs += read_table_list(kw["flow_tables"], default=policy)
+    return [(spec, spec.read()) for spec in specs]
 
 
-def _join_user_flows(atlas, progress, user) -> None:
-    if user is None:
-        return
+def _join_user_flows(atlas, progress, user: list) -> None:
     from layers.user_flows import attach_user_flows
 
-    progress("joining your flow table")
-    attach_user_flows(atlas, *user)
+    for k, (spec, table) in enumerate(user):
+        progress(f"joining flow table {k + 1} of {len(user)} ({table.name})")
+        attach_user_flows(atlas, table, spec.policy, table_id=spec.id)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -184,6 +192,8 @@ def main(ctx: click.Context, quiet: bool, debug: bool) -> None:
 
 
 def _load(kw: dict, steps: tuple[str, ...] | None, progress):
+    from rivermap import api
+
     return api.load(
         rivers=rivers_option(kw["rivers"]),
         data=data_option(kw["data"]),
@@ -195,6 +205,18 @@ def _load(kw: dict, steps: tuple[str, ...] | None, progress):
         progress=progress,
         steps=steps,
     )
+
+
+@contextmanager
+def export_warnings(ctx):
+    """The GeoPackage writer's warnings (a CRS meant for a smaller area) as one line each on
+    stderr, "warning: …", also with --quiet."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        yield
+    for w in caught:
+        if issubclass(w.category, UserWarning) and w.category.__module__.startswith("layers."):
+            click.echo(f"warning: {w.message}", err=True)
 
 
 def _notes(ctx, atlas) -> None:
@@ -219,6 +241,8 @@ def trace(ctx, fmt, **kw):
     Lengths are geodesic on the WGS 84 ellipsoid, in km; crossings give lon/lat in degrees,
     the direction taken from the network's flow, and km from the source along the river.
     """
+    from rivermap import api, report
+
     with _reading(kw), steps(api.step_count(()), quiet=ctx.obj["quiet"]) as progress:
         atlas = _load(kw, (), progress)
     rows = report.trace_rows(atlas)
@@ -266,20 +290,23 @@ def build(ctx, out_dir, offline, crs, cog_out, **kw):
     checked first; the outputs are written into a temporary folder and replace the previous
     ones together at the end, so a failed run changes nothing.
     """
+    from rivermap import api
+
     with _reading({**kw, "crs": crs}):
         api.check_outputs(out_dir, cog_out)
         user = _read_user_flows(kw)
-        with steps(api.step_count() + 3, quiet=ctx.obj["quiet"]) as progress:
+        with steps(api.step_count() + 2 + len(user), quiet=ctx.obj["quiet"]) as progress:
             atlas = _load(kw, None, progress)
             _join_user_flows(atlas, progress, user)
-            outputs = api.write_outputs(
-                atlas,
-                out_dir,
-                crs=crs,
-                cog_out=cog_out,
-                online_basemaps=not offline,
-                progress=progress,
-            )
+            with export_warnings(ctx):
+                outputs = api.write_outputs(
+                    atlas,
+                    out_dir,
+                    crs=crs,
+                    cog_out=cog_out,
+                    online_basemaps=not offline,
+                    progress=progress,
+                )
     _notes(ctx, atlas)
     for path in outputs:
         click.echo(str(path))
@@ -306,14 +333,17 @@ def export(ctx, out_file, crs, **kw):
     flows, water_balance_monthly, water_balance_yearly, gauge_climatology, profiles,
     basin_elevation. Each layer has a default QGIS style; every table carries its provenance.
     """
+    from rivermap import api
+
     with _reading({**kw, "crs": crs}):
         api.check_export(out_file)
         user = _read_user_flows(kw)
-        with steps(api.step_count() + 2, quiet=ctx.obj["quiet"]) as progress:
+        with steps(api.step_count() + 1 + len(user), quiet=ctx.obj["quiet"]) as progress:
             atlas = _load(kw, None, progress)
             _join_user_flows(atlas, progress, user)
             progress("writing the GeoPackage")
-            path = api.export(atlas, out_file, crs=crs, rivers=rivers_option(kw["rivers"]))
+            with export_warnings(ctx):
+                path = api.export(atlas, out_file, crs=crs, rivers=rivers_option(kw["rivers"]))
     _notes(ctx, atlas)
     click.echo(str(path))
 
@@ -346,6 +376,8 @@ def merge_network(ctx, data, out_file):
     in are left out and reported. Use the result with --data rivers=FILE, or pass both files
     to any command as --data rivers=... --data headwaters=.... Same inputs, same bytes.
     """
+    from rivermap import api
+
     notes = api.merge_network(out_file, data_option(data))
     if not ctx.obj["quiet"]:
         for line in notes:

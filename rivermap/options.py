@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
-from geo.numeric import DEFAULT_MARKERS
+#: examples of the default nodata markers shown in --help (all of :data:`geo.numeric.DEFAULT_MARKERS`
+#: in the README; geo.numeric is not imported here, the CLI answers --help without numpy)
+NODATA_EXAMPLES = ("-9999", "-999", "n/a", "н/д", "нет данных", "мәлімет жоқ", "无数据")
 
 
 def options(group: list[Callable]) -> Callable[[Callable], Callable]:
@@ -83,7 +85,7 @@ common_data = [
         "--nodata",
         metavar="LIST",
         help="Comma-separated values read as 'no value' in every numeric attribute, replacing "
-        f"the default list ({', '.join(DEFAULT_MARKERS[:8])}, … see the README); an empty "
+        f"the default list ({', '.join(NODATA_EXAMPLES)}, … see the README); an empty "
         "cell is always missing. Use --nodata= for none.",
     ),
     click.option(
@@ -99,9 +101,19 @@ common_data = [
 flow_options = [
     click.option(
         "--flow-table",
+        "flow_table",
+        multiple=True,
         type=click.Path(dir_okay=False, path_type=Path),
         help="Your own flow table (CSV, Excel .xlsx, Parquet) to join; needs --flow-key, "
-        "--flow-value, --flow-unit.",
+        "--flow-value, --flow-unit (repeatable: tables of the same layout; the --flow-* and "
+        "--on-* options apply to each).",
+    ),
+    click.option(
+        "--flow-tables",
+        "flow_tables",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="A TOML file listing several flow tables, each with its own key, value, unit, "
+        "key kind, period, sheet, encoding, skip_rows and report policy (see the README).",
     ),
     click.option("--flow-key", metavar="COL", help="Column holding the key (see --flow-key-kind)."),
     click.option("--flow-value", metavar="COL", help="Column holding the figures."),
