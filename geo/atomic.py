@@ -20,7 +20,6 @@ import errno
 import os
 import shutil
 import signal
-import stat
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -288,28 +287,47 @@ def _commit(stage: Path, out: Path, option: str) -> None:
 
 
 def _swappable(out: Path) -> bool:
-    """A previous output folder (a few plain files, not the working folder or a mount point)."""
+    """A previous output folder: files and folders only (no links), at most
+    :data:`SWAP_MAX_ENTRIES` of them, not a mount point, not (holding) the working folder."""
     try:
         if os.path.ismount(out) or Path.cwd().resolve().is_relative_to(out.resolve()):
             return False
-        entries = list(os.scandir(out))
+        count = 0
+        for root, dirs, files in os.walk(out):
+            for name in (*dirs, *files):
+                p = Path(root, name)
+                if p.is_symlink() or not (p.is_dir() or p.is_file()):
+                    return False
+            count += len(dirs) + len(files)
+            if count > SWAP_MAX_ENTRIES:
+                return False
     except OSError:
         return False
-    return len(entries) <= SWAP_MAX_ENTRIES and all(
-        e.is_file(follow_symlinks=False) for e in entries
-    )
+    return True
 
 
 def _carry_over(out: Path, stage: Path) -> None:
-    """Hard-link (or copy) the files of ``out`` the run did not write into ``stage``."""
+    """Hard-link (or copy) the files of ``out`` the run did not write into ``stage``,
+    folder by folder."""
     for entry in os.scandir(out):
+        if entry.name.startswith(".") and ".tmp" in entry.name:
+            continue  # another run's temporary file
         dst = stage / entry.name
-        if dst.exists() or (entry.name.startswith(".") and ".tmp" in entry.name):
-            continue
-        try:
-            os.link(entry.path, dst)
-        except OSError:
-            shutil.copy2(entry.path, dst)
+        if entry.is_dir(follow_symlinks=False):
+            if dst.is_dir():
+                _carry_over(Path(entry.path), dst)
+            elif not dst.exists():
+                shutil.copytree(entry.path, dst, copy_function=_link_or_copy)
+        elif not dst.exists():
+            _link_or_copy(entry.path, dst)
+
+
+def _link_or_copy(src: str, dst: str | Path) -> str | Path:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+    return dst
 
 
 _RENAME_EXCHANGE = 2
@@ -332,15 +350,21 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def _replace_files(stage: Path, out: Path) -> None:
-    """Rename each staged file onto its namesake in ``out``, with signals held."""
+    """Rename each staged file onto its namesake in ``out`` (sub-folders too), with signals
+    held; checked first so that nothing is replaced when one cannot be."""
     out.mkdir(exist_ok=True)
-    names = [e.name for e in os.scandir(stage) if stat.S_ISREG(e.stat().st_mode)]
-    for name in names:
-        if (out / name).is_dir():
-            raise IsADirectoryError(errno.EISDIR, f"{out / name} is a folder", str(out / name))
+    files = sorted(p.relative_to(stage) for p in stage.rglob("*") if p.is_file())
+    for rel in files:
+        target = out / rel
+        if target.is_dir():
+            raise IsADirectoryError(errno.EISDIR, f"{target} is a folder", str(target))
+        for parent in reversed(rel.parents[:-1]):
+            if (out / parent).exists() and not (out / parent).is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, f"{out / parent} is a file", str(out))
     with deferred_signals():
-        for name in names:
-            os.replace(stage / name, out / name)
+        for rel in files:
+            (out / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(stage / rel, out / rel)
 
 
 def staged(paths: list[Path], stage: Path, out: Path) -> list[Path]:

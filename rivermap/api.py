@@ -4,6 +4,7 @@
 >>> atlas = api.load(rivers=["ili"])                 # read, trace, join flows  # doctest: +SKIP
 >>> atlas["river_courses"][["name_en", "length_km"]]                            # doctest: +SKIP
 >>> api.write_maps(atlas, "out")                      # offline HTML maps        # doctest: +SKIP
+>>> api.write_maps(atlas, "out/kk", lang="kk")        # ... in Kazakh            # doctest: +SKIP
 >>> api.export(atlas, "out/rivermap.gpkg")            # styled GeoPackage        # doctest: +SKIP
 """
 
@@ -154,21 +155,23 @@ def write_outputs(
     out_dir: str | Path,
     *,
     crs: str | None = None,
+    langs: list[str] | None = None,
     cog_out: str | Path | None = None,
     online_basemaps: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> list[Path]:
-    """Write the HTML maps and ``rivermap.gpkg`` into ``out_dir`` (and the COGs into
-    ``cog_out``) as one: everything is written into temporary folders beside the targets and
-    swapped in together at the end (:func:`geo.atomic.atomic_folder`), so a run that fails at
-    any step leaves every earlier output as it was. Returns the final paths."""
+    """Write the HTML maps (every language of ``langs``, see :func:`write_all_languages`) and
+    ``rivermap.gpkg`` into ``out_dir`` (and the COGs into ``cog_out``) as one: everything is
+    written into temporary folders beside the targets and swapped in together at the end
+    (:func:`geo.atomic.atomic_folder`), so a run that fails at any step leaves every earlier
+    output as it was. Returns the final paths."""
     progress = progress or (lambda _msg: None)
     check_outputs(out_dir, cog_out)
     with ExitStack() as stack:
         out = stack.enter_context(atomic_folder(out_dir))
         cog = stack.enter_context(atomic_folder(cog_out, option="--cog-out")) if cog_out else None
         progress("writing HTML maps")
-        written = write_maps(atlas, out, online_basemaps=online_basemaps)
+        written = write_all_languages(atlas, out, langs, online_basemaps=online_basemaps)
         progress("writing the GeoPackage")
         written.append(export(atlas, out / GPKG_NAME, crs=crs))
         cogs = export_elevation(atlas, cog) if cog is not None else []
@@ -176,11 +179,41 @@ def write_outputs(
     return final + (staged(cogs, cog, Path(cog_out)) if cog is not None else [])
 
 
-def write_maps(atlas: Atlas, out_dir: str | Path, *, online_basemaps: bool = False) -> list[Path]:
-    """Write the overview and per-river HTML maps (self-contained, offline) into ``out_dir``."""
+def write_maps(
+    atlas: Atlas,
+    out_dir: str | Path,
+    *,
+    online_basemaps: bool = False,
+    lang: str = "en",
+    links: Callable[[str, str], str] | None = None,
+) -> list[Path]:
+    """Write the overview and per-river HTML maps (self-contained, offline) into ``out_dir``
+    in one language: ``lang`` is en, kk, ru or zh. ``links(page, lang)`` gives the address of
+    a sibling page for the language switch (default: ``rivermap build``'s folders, English
+    at the top and ``kk/``, ``ru/``, ``zh/`` beside it; ``maps.panels.query_links`` for pages
+    served as ``overview.html?lang=kk``)."""
     from maps.render import write_maps as _write_maps
 
-    return _write_maps(atlas, prepare_folder(out_dir), online_basemaps=online_basemaps)
+    return _write_maps(
+        atlas, prepare_folder(out_dir), online_basemaps=online_basemaps, lang=lang, links=links
+    )
+
+
+def write_all_languages(
+    atlas: Atlas,
+    out_dir: str | Path,
+    langs: list[str] | None = None,
+    *,
+    online_basemaps: bool = False,
+) -> list[Path]:
+    """Every map in every language of ``langs`` (default en, kk, ru, zh): English in
+    ``out_dir``, the others in ``out_dir/kk``, ``out_dir/ru``, ``out_dir/zh``."""
+    from maps.i18n import LANGS
+    from maps.render import write_languages
+
+    return write_languages(
+        atlas, prepare_folder(out_dir), langs or LANGS, online_basemaps=online_basemaps
+    )
 
 
 def export(

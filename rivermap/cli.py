@@ -253,6 +253,20 @@ def trace(ctx, fmt, **kw):
     _notes(ctx, atlas)
 
 
+def _langs_option(text: str) -> list[str]:
+    """``--lang en,kk`` -> ["en", "kk"]; an unknown language is a usage error naming it."""
+    from maps.i18n import LANGS
+
+    langs = [t.strip() for t in text.split(",") if t.strip()]
+    unknown = [t for t in langs if t not in LANGS]
+    if unknown or not langs:
+        raise click.BadParameter(
+            f"{', '.join(unknown) or repr(text)}; accepted: {', '.join(LANGS)} (comma-separated)",
+            param_hint="--lang",
+        )
+    return langs
+
+
 @main.command()
 @with_data_options
 @click.option(
@@ -274,6 +288,14 @@ def trace(ctx, fmt, **kw):
 )
 @crs_option
 @click.option(
+    "--lang",
+    "langs",
+    default="en,kk,ru,zh",
+    show_default=True,
+    metavar="LANGS",
+    help="Languages of the HTML maps, comma-separated: en (in --out), kk, ru, zh (in --out/kk, ...).",
+)
+@click.option(
     "--cog-out",
     type=click.Path(file_okay=False, path_type=Path),
     help="Also write the clipped DEM(s) and the hillshade as Cloud-Optimised GeoTIFFs here.",
@@ -281,7 +303,7 @@ def trace(ctx, fmt, **kw):
 @with_flow_options
 @click.pass_context
 @handled
-def build(ctx, out_dir, offline, crs, cog_out, **kw):
+def build(ctx, out_dir, offline, crs, langs, cog_out, **kw):
     """Build the overview and per-river HTML maps and the GeoPackage into --out.
 
     Reads the embedded data (or your files, see --data), traces the rivers, joins the flow
@@ -292,6 +314,7 @@ def build(ctx, out_dir, offline, crs, cog_out, **kw):
     """
     from rivermap import api
 
+    languages = _langs_option(langs)
     with _reading({**kw, "crs": crs}):
         api.check_outputs(out_dir, cog_out)
         user = _read_user_flows(kw)
@@ -303,6 +326,7 @@ def build(ctx, out_dir, offline, crs, cog_out, **kw):
                     atlas,
                     out_dir,
                     crs=crs,
+                    langs=languages,
                     cog_out=cog_out,
                     online_basemaps=not offline,
                     progress=progress,

@@ -95,8 +95,26 @@ def test_existing_folder_is_swapped_with_its_other_files_kept(tmp_path):
     assert _names(tmp_path) == ["out"]
 
 
-def test_folder_with_sub_folders_gets_file_by_file_replacement(tmp_path, monkeypatch):
-    """``--out`` holding sub-folders (or being the working folder) is never swapped away."""
+def test_language_sub_folders_are_swapped_too(tmp_path):
+    from geo.atomic import atomic_folder
+
+    out = tmp_path / "out"
+    (out / "kk").mkdir(parents=True)
+    (out / "kk" / "overview.html").write_text("old kk")
+    (out / "kk" / "mine.txt").write_text("mine")
+    (out / "zh").mkdir()
+    (out / "zh" / "overview.html").write_text("old zh")
+    with atomic_folder(out) as stage:
+        (stage / "kk").mkdir()
+        (stage / "kk" / "overview.html").write_text("new kk")
+    assert (out / "kk" / "overview.html").read_text() == "new kk"
+    assert (out / "kk" / "mine.txt").read_text() == "mine"
+    assert (out / "zh" / "overview.html").read_text() == "old zh"  # not written by this run
+    assert _names(tmp_path) == ["out"]
+
+
+def test_the_working_folder_gets_file_by_file_replacement(tmp_path, monkeypatch):
+    """``--out .`` (or a folder holding the working folder) is never swapped away."""
     from geo.atomic import atomic_folder
 
     out = tmp_path / "out"
@@ -106,8 +124,12 @@ def test_folder_with_sub_folders_gets_file_by_file_replacement(tmp_path, monkeyp
     inode = out.stat().st_ino
     with atomic_folder(out) as stage:
         (stage / "overview.html").write_text("new")
+        (stage / "ru").mkdir()
+        (stage / "ru" / "overview.html").write_text("new ru")
     assert out.stat().st_ino == inode
-    assert _names(out) == ["keep", "overview.html"] and (out / "overview.html").read_text() == "new"
+    assert _names(out) == ["keep", "overview.html", "ru"]
+    assert (out / "overview.html").read_text() == "new"
+    assert (out / "ru" / "overview.html").read_text() == "new ru"
     assert _names(tmp_path) == ["out"]
 
 

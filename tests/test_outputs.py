@@ -123,4 +123,10 @@ def test_two_runs_creating_the_same_folder(tmp_path):
         _, err = proc.communicate(timeout=600)
         assert proc.returncode == 0, err.decode()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
-    assert sorted(p.name for p in out.iterdir()) == ["emel.html", "overview.html", "rivermap.gpkg"]
+    names = sorted(str(p.relative_to(out)) for p in out.rglob("*.html"))
+    assert names == sorted(
+        f"{lang}{name}"
+        for lang in ("", "kk/", "ru/", "zh/")
+        for name in ("emel.html", "overview.html")
+    )
+    assert (out / "rivermap.gpkg").stat().st_size > 100_000
