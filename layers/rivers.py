@@ -266,9 +266,9 @@ def courses_through(n_reaches: int, course: dict[str, Course]) -> np.ndarray:
     (shortest) first, joined by ``", "`` (``"tekes, ili"``); "" elsewhere."""
     on = np.full(n_reaches, "", dtype=object)
     for rid, c in sorted(course.items(), key=lambda kv: kv[1].length_m):
-        mine = np.zeros(n_reaches, dtype=bool)
-        mine[c.reaches] = True
-        on = np.where(mine & (on != ""), on + ", " + rid, np.where(mine, rid, on))
+        mine = np.unique(c.reaches)  # only the course's reaches: no string per network reach
+        held = on[mine]
+        on[mine] = np.where(held != "", held + ", " + rid, rid)
     return on
 
 
