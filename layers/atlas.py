@@ -24,6 +24,7 @@ from layers.register import Register, River, load_register
 from layers.river_network import load_network, source_titles
 from layers.rivers import TracedRivers, lakes_layer, trace_rivers
 from layers.sources import Provenance, Sources, default_sources
+from layers.subset import choose_basins, lakes_mask, network_mask, region_of
 
 Progress = Callable[[str], None]
 
@@ -71,11 +72,16 @@ class Atlas:
     countries: gpd.GeoDataFrame | None = None
     #: repair invalid input geometries (and report it) instead of failing, in every step
     fix_geometries: bool = False
+    #: the CRS of vector inputs that declare none (``--assume-crs``), in every step
+    assume_crs: str | None = None
     #: the candidate discharge figures of the traced reaches (``layers.discharge.Figures``),
     #: set by the flows step and extended by each analyst table
     discharge: object = None
     #: the analysts' tables joined so far (``layers.user_flows.JoinedTable``), in order
     flow_tables: list = field(default_factory=list)
+    #: the chosen rivers' basins and drainage trees (``layers.subset.Region``) when a subset
+    #: of the register's rivers was asked for; None for all
+    region: object = None
 
     def add(self, layer: Layer, *, first: bool = False) -> None:
         """Add (or replace) a layer; ``first`` puts it before the others (GeoPackage order)."""
@@ -111,28 +117,48 @@ def build_atlas(
     fix_geometries: bool = False,
     progress: Progress = _quiet,
     steps: tuple[str, ...] | None = None,
+    assume_crs: str | None = None,
+    bad_values: str = "error",
 ) -> Atlas:
     """Read every source, trace the register's rivers and assemble the layers.
 
     ``river_ids`` limits the traced rivers (all register rivers by default); ``steps`` names
-    the optional enrichment steps to run (see :data:`STEPS`; all by default).
+    the optional enrichment steps to run (see :data:`STEPS`; all by default); ``assume_crs``
+    is the CRS of vector inputs that declare none; ``bad_values`` (``"error"`` or
+    ``"warning"``) what a bad numeric attribute of the network does (:mod:`geo.attributes`).
     """
     sources = sources or default_sources()
     register = register or load_register()
     rivers = register.select(river_ids)
     progress("reading borders, countries and lakes")
-    borders_gdf, _ = read_vector(
-        sources.path("borders"), sources.layer("borders"), geom_types=LINE_TYPES
+    borders_gdf, rep_borders = read_vector(
+        sources.path("borders"),
+        sources.layer("borders"),
+        geom_types=LINE_TYPES,
+        assume_crs=assume_crs,
     )
-    countries, _ = read_vector(
-        sources.path("countries"), sources.layer("countries"), geom_types=POLYGON_TYPES
+    countries, rep_countries = read_vector(
+        sources.path("countries"),
+        sources.layer("countries"),
+        geom_types=POLYGON_TYPES,
+        assume_crs=assume_crs,
     )
-    lakes_raw, _ = read_vector(
-        sources.path("lakes"), sources.layer("lakes"), geom_types=POLYGON_TYPES
+    lakes_raw, rep_lakes = read_vector(
+        sources.path("lakes"),
+        sources.layer("lakes"),
+        geom_types=POLYGON_TYPES,
+        assume_crs=assume_crs,
     )
     lakes = lakes_layer(lakes_raw, register)
     progress("reading the river network")
-    net, notes = load_network(sources, lakes=lakes_raw, fix_geometries=fix_geometries)
+    net, notes = load_network(
+        sources,
+        lakes=lakes_raw,
+        fix_geometries=fix_geometries,
+        assume_crs=assume_crs,
+        bad_values=bad_values,
+    )
+    notes += rep_borders.lines() + rep_countries.lines() + rep_lakes.lines()
     progress("tracing rivers")
     traced = trace_rivers(
         net,
@@ -154,6 +180,8 @@ def build_atlas(
         notes=notes,
         countries=countries,
         fix_geometries=fix_geometries,
+        assume_crs=assume_crs,
+        region=region_of(net, traced, {r.id for r in rivers}) if river_ids else None,
     )
     p = sources.about
     atlas.add(
@@ -306,9 +334,13 @@ def attach_basins(atlas: Atlas) -> None:
         sources.layer("basins"),
         geom_types=POLYGON_TYPES,
         fix_geometries=atlas.fix_geometries,
+        assume_crs=atlas.assume_crs,
     )
     atlas.notes.extend(rep.lines())
     basin_id = basin_id_column(basins_raw, str(sources.path("basins")))
+    if atlas.region is not None:
+        _cut_to_region(atlas, basins_raw)
+        basins_raw = basins_raw.loc[basins_raw[basin_id].astype(str).isin(atlas.region.basin_ids)]
     p = sources.about
     atlas.add(
         Layer(
@@ -320,6 +352,18 @@ def attach_basins(atlas: Atlas) -> None:
         ),
         first=True,
     )
+
+
+def _cut_to_region(atlas: Atlas, basins: gpd.GeoDataFrame) -> None:
+    """A subset of rivers: choose their basins, keep the network reaches and lakes there."""
+    region = atlas.region
+    choose_basins(basins, region, atlas.register.rivers, atlas.network)
+    for name, mask in (
+        ("network", lambda f: network_mask(f, atlas.network, region)),
+        ("lakes", lambda f: lakes_mask(f, atlas["river_courses"], region)),
+    ):
+        frame = atlas[name]
+        atlas.layers[name].frame = frame.loc[mask(frame)]
 
 
 STEPS["basins"] = ("measuring basins", attach_basins)
