@@ -61,5 +61,5 @@ def inline_assets() -> InlineAssets:
         leaflet_css(),
         leaflet_js(),
         static("rivermap.css"),
-        static("rivermap.js") + "\n" + static("charts.js"),
+        static("rivermap.js") + "\n" + static("charts.js") + "\n" + static("decode.js"),
     )

@@ -222,7 +222,7 @@ def _shared(atlas: Atlas, layer: str, view: View, make) -> str:
 
 def _lines(geoms: np.ndarray, detail: Detail, keep: np.ndarray) -> str:
     simple = display.simplify_lines(geoms, detail.line_tolerance, keep)
-    return display.geojson_array(display.round_coords(simple, detail.line_decimals))
+    return display.page_geometries(simple, detail.line_decimals)
 
 
 def pane_name(name: str) -> str:
@@ -263,7 +263,7 @@ def network_layer(atlas: Atlas, view: View, keep: np.ndarray, name: str) -> GeoL
         geoms = display.simplify_lines(net.geometry.values, view.detail.network_tolerance, keep)
         geoms = display.clip_to(geoms, view.box)
         geoms = geoms[~shapely.is_empty(geoms)]
-        return display.geojson_array(display.round_coords(geoms, view.detail.line_decimals))
+        return display.page_geometries(geoms, view.detail.line_decimals)
 
     text = _shared(atlas, "network", view, make)
     return GeoLayer(name, text, {"styles": [base]})
@@ -327,7 +327,7 @@ def lakes_layer(atlas: Atlas, view: View, name: str) -> GeoLayer:
             view.detail.line_tolerance,
             coverage=False,
         )
-        return display.geojson_array(display.round_coords(geoms, view.detail.line_decimals))
+        return display.page_geometries(geoms, view.detail.line_decimals)
 
     text = _shared(atlas, "lakes", view, make)
     return GeoLayer(name, text, props)
@@ -374,7 +374,7 @@ def basins_layer(atlas: Atlas, view: View, name: str, *, show: bool = True) -> G
             view.detail.polygon_tolerance,
             coverage=False,
         )
-        return display.geojson_array(display.round_coords(geoms, view.detail.polygon_decimals))
+        return display.page_geometries(geoms, view.detail.polygon_decimals)
 
     text = _shared(atlas, "basins", view, make)
     return GeoLayer(name, text, props, show=show)

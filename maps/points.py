@@ -15,6 +15,9 @@ from maps.elements import GeoLayer
 from maps.features import View, class_values_of, clip, factorize_styles, pane_name, path_style
 from maps.figure_rows import rows_for
 
+#: decimals of the points' lon/lat on the page (≈ 11 m)
+POINT_DECIMALS = 4
+
 
 def crossings_layer(atlas: Atlas, view: View, name: str) -> GeoLayer:
     """Every border crossing of the page's rivers as a marker; its arrow points downstream."""
@@ -50,7 +53,7 @@ def crossings_layer(atlas: Atlas, view: View, name: str) -> GeoLayer:
         "angle": angle,
         "key": c["crossing_id"].tolist() if "crossing_id" in c else None,
     }
-    geoms = display.geojson_array(display.round_coords(c.geometry.values, 4))
+    geoms = display.page_geometries(c.geometry.values, POINT_DECIMALS)
     return GeoLayer(name, geoms, props, kind="crossing")
 
 
@@ -98,5 +101,5 @@ def gauges_layer(atlas: Atlas, view: View, name: str) -> GeoLayer | None:
         },
         "key": [str(r.get("grdc_no", "")) for r in records],
     }
-    geoms = display.geojson_array(display.round_coords(g.geometry.values, 4))
+    geoms = display.page_geometries(g.geometry.values, POINT_DECIMALS)
     return GeoLayer(name, geoms, props, kind="circle")

@@ -3,7 +3,7 @@
 A raster comes in as ``(array (bands, rows, cols), affine transform, CRS)``, any CRS; Leaflet
 stretches an image linearly between its corners on the Web Mercator (EPSG:3857) screen, so the
 array is first reprojected to EPSG:3857 (``rasterio.warp.reproject``) and then encoded with
-rasterio's own PNG or JPEG driver (no external service, no image library from a CDN).
+rasterio's own PNG, JPEG or WebP driver (no external service, no image library from a CDN).
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ WEB_MERCATOR = CRS.from_epsg(3857)
 MAX_LAT = 85.05112878
 #: metres of Web Mercator per degree of longitude
 M_PER_DEGREE = math.pi / 180.0 * 6378137.0
+#: lossy qualities (0–100). WebP at 80 shows the relief and hillshade as JPEG at 82 does, at
+#: 60 % and 50 % of its bytes (Chromium shows WebP; compared 4× magnified, 2026-12-01)
+JPEG_QUALITY = 82
+WEBP_QUALITY = 80
 
 
 @dataclass(frozen=True)
@@ -108,12 +112,19 @@ def _check(array: np.ndarray) -> np.ndarray:
     return a
 
 
-def encode(array: np.ndarray, fmt: str = "png", *, quality: int = 82) -> bytes:
-    """Encode ``(bands, rows, cols)`` uint8 as PNG or JPEG bytes with rasterio's drivers."""
-    drivers = {"png": ("PNG", {"ZLEVEL": 9}), "jpeg": ("JPEG", {"QUALITY": quality})}
+def encode(array: np.ndarray, fmt: str = "png", *, quality: int | None = None) -> bytes:
+    """Encode ``(bands, rows, cols)`` uint8 as PNG, JPEG or WebP bytes with rasterio's (GDAL's)
+    drivers; WebP takes RGB or RGBA, so grey (+ alpha) is written as RGB(A) of equal bands."""
+    drivers = {
+        "png": ("PNG", {"ZLEVEL": 9}),
+        "jpeg": ("JPEG", {"QUALITY": quality or JPEG_QUALITY}),
+        "webp": ("WEBP", {"QUALITY": quality or WEBP_QUALITY}),
+    }
     if fmt not in drivers:
         raise RasterError(f"raster overlay: format {fmt!r}; accepted: {', '.join(drivers)}")
     driver, options = drivers[fmt]
+    if fmt == "webp" and array.shape[0] in (1, 2):
+        array = np.concatenate([array[:1], array[:1], array])
     bands, rows, cols = array.shape
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NotGeoreferencedWarning)
@@ -145,17 +156,18 @@ def raster_overlay(
 ) -> ImageLayer:
     """A Leaflet image layer of a raster ``(bands, rows, cols)`` uint8 in any CRS.
 
-    ``fmt="jpeg"`` suits opaque photographic images (shaded relief, hillshade: 5–8× smaller
-    than PNG); ``"png"`` keeps transparency (cells outside the raster, an alpha band);
-    ``"auto"`` takes JPEG when every pixel is opaque. ``blend`` is a CSS ``mix-blend-mode``
-    (``"multiply"`` lays a grey hillshade over a basemap).
+    ``fmt="webp"`` (or ``"jpeg"``) suits opaque photographic images (shaded relief,
+    hillshade: WebP is 5–10× smaller than PNG, half to 60 % of JPEG); ``"png"`` keeps
+    transparency exactly (cells outside the raster, an alpha band); ``"auto"`` takes WebP when
+    every pixel is opaque. ``blend`` is a CSS ``mix-blend-mode`` (``"multiply"`` lays a grey
+    hillshade over a basemap).
     """
     img = to_web_mercator(array, transform, crs, max_pixels=max_pixels)
     pixels = _alpha(img.array)
     if fmt == "auto":
         opaque = pixels.shape[0] in (2, 4) and bool((pixels[-1] == 255).all())
-        fmt = "jpeg" if opaque else "png"
-    if fmt == "jpeg":
+        fmt = "webp" if opaque else "png"
+    if fmt in ("jpeg", "webp"):
         pixels = pixels[:-1] if pixels.shape[0] in (2, 4) else pixels
     return ImageLayer(
         data_uri(encode(pixels, fmt), fmt),

@@ -189,7 +189,7 @@ def _relief(atlas: Atlas, path: Path, box: tuple, name: str) -> ImageLayer:
                 f"{path}: a relief basemap must be an 8-bit image (1, 3 or 4 bands of uint8); "
                 f"this raster has {array.shape[0]} band(s) of {array.dtype}"
             )
-        return raster_overlay(array, transform, crs, name="", fmt="jpeg", overlay=False)
+        return raster_overlay(array, transform, crs, name="", fmt="webp", overlay=False)
 
     image = memo.once(atlas, ("relief", str(path), box), make)
     return ImageLayer(image.url, image.bounds, name=name, overlay=False, **image.style)

@@ -62,6 +62,32 @@ def test_page_opens_without_errors_and_shows_everything(
     assert shot.shape[1] > 600 and shot[:3].astype(float).std() > 20
 
 
+def test_page_decodes_geometries_to_the_json_it_replaced(
+    driver, map_pages: dict, atlas: Atlas
+) -> None:
+    """``RM.decode`` in Chromium gives the very GeoJSON (same doubles) that the page carried
+    before the compact text: every geometry kind, and the Atlas's basins and rivers."""
+    import shapely
+
+    from maps import coords, display
+    from tests.test_coords import edge_geometries
+
+    cases = [(edge_geometries(), 4)]
+    cases += [(atlas[k].geometry.values, d) for k, d in (("basins", 3), ("rivers", 4))]
+    load(driver, map_pages["overview"])
+    for geoms, decimals in cases:
+        rounded = shapely.to_geojson(display.round_coords(geoms, decimals)).tolist()
+        expected = "[" + ",".join("null" if t is None else t for t in rounded) + "]"
+        same = driver.execute_script(
+            "return JSON.stringify(RM.decode(JSON.parse(arguments[0]))) ==="
+            " JSON.stringify(JSON.parse(arguments[1]));",
+            coords.encode(geoms, decimals),
+            expected,
+        )
+        assert same, f"{len(geoms)} geometries at {decimals} decimals"
+    assert severe(driver) == []
+
+
 def test_popups_show_names_as_text(driver, hostile_map_pages: dict) -> None:
     assert load(driver, hostile_map_pages["overview"]) == []
     text = driver.execute_script(
