@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 import folium
 from branca.element import Element, MacroElement
 from folium.elements import ElementAddToElement
+from folium.utilities import camelize
 
 from maps.templating import template
 
@@ -74,6 +75,9 @@ class OfflineMap(folium.Map):
     """A folium Map that links nothing: no jQuery, Bootstrap or Leaflet from a CDN.
 
     Leaflet and our own JS/CSS are inlined by :class:`InlineAssets` (see ``maps.assets``).
+    The Leaflet map is created without a view (``map.js.j2``): ``RM.setup`` gives it the
+    page's view once the controls are in place, and only then are the layers drawn, once
+    (folium's map would be drawn at ``location``/``zoom_start`` first and again when fitted).
     """
 
     default_js: ClassVar[list] = []
@@ -81,9 +85,14 @@ class OfflineMap(folium.Map):
 
     def __init__(self, *args: Any, lang: str = "en", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._template = template("map.js.j2")
         root = self.get_root()
         root._template = template("figure.j2")  # branca's, with <html lang>
         root.lang = lang
+
+    def unviewed_options(self) -> dict:
+        """Leaflet's map options (camelCase) without the initial view (``zoom``)."""
+        return {camelize(k): v for k, v in self.options.items() if k != "zoom"}
 
 
 class InlineAssets(Macro):

@@ -83,14 +83,31 @@
 
   /* Flow arrows along the rivers; points: [lat, lon, bearing, level]. Level k arrows are
    * spacing/2^k apart; a level shows once its arrows are at least MIN_PX apart on screen
-   * (level 0 always shows). */
+   * (level 0 always shows). Each arrow is a path of the pane's one SVG (the shape of ARROW,
+   * 14 px, turned by its bearing), not a marker: no element, icon or layer of its own. */
   var MIN_PX = 60;
+  var ARROW_SHAPE = [[0, -5.5], [4.5, 4], [0, 1.6], [-4.5, 4]], ARROW_PX = 14 / 16;
+  var Arrow = L.CircleMarker.extend({
+    _updatePath: function () {
+      if (this._empty()) { this._renderer._setPath(this, 'M0 0'); return; }
+      var p = this._point, a = this.options.angle * Math.PI / 180;
+      var c = Math.cos(a) * ARROW_PX, s = Math.sin(a) * ARROW_PX, d = '';
+      for (var i = 0; i < ARROW_SHAPE.length; i++) {
+        var x = ARROW_SHAPE[i][0], y = ARROW_SHAPE[i][1];
+        d += (i ? 'L' : 'M') + (p.x + x * c - y * s).toFixed(2) + ',' + (p.y + x * s + y * c).toFixed(2);
+      }
+      this._renderer._setPath(this, d + 'Z');
+    },
+  });
   RM.arrows = function (points, opts) {
     var group = L.layerGroup();
     group.beforeAdd = function (map) { pane(map, opts.pane); };
     points.forEach(function (p) {
-      var icon = rotated(p[2], 14, 'rm-arrow rm-l' + p[3]);
-      group.addLayer(L.marker([p[0], p[1]], { icon: icon, interactive: false, keyboard: false, pane: opts.pane }));
+      group.addLayer(new Arrow([p[0], p[1]], {
+        angle: p[2], radius: 7, pane: opts.pane, interactive: false, className: 'rm-arrow rm-l' + p[3],
+        color: '#08306b', weight: 1.3 * ARROW_PX, opacity: 1, fillColor: '#fff', fillOpacity: 1,
+        lineJoin: 'miter', lineCap: 'butt',
+      }));
     });
     function update(e) {
       var map = e.target, c = map.getContainer();
@@ -524,6 +541,7 @@
       /* not setMinZoom: it animates, and a popup opened meanwhile would be panned back */
       map.options.minZoom = Math.min(map.getBoundsZoom(bounds, true), map.getBoundsZoom(fit, false, pad));
       map.fire('zoomlevelschange');
+      if (!map._loaded) return; /* the first view (fitView) comes after: it keeps to the bounds */
       if (map.getZoom() < map.getMinZoom()) map.setZoom(map.getMinZoom(), { animate: false });
       if (!(map._popup && map._popup.isOpen())) map.panInsideBounds(bounds, { animate: false });
     };
@@ -678,10 +696,12 @@
 
   /* Permanent labels (lake names) that overlap an earlier one are hidden until zoomed in. */
   function declutter(map) {
-    var labels = map.getContainer().querySelectorAll('.rm-label'), kept = [];
-    for (var i = 0; i < labels.length; i++) {
-      labels[i].style.visibility = '';
-      var r = labels[i].getBoundingClientRect(), clash = false;
+    var labels = map.getContainer().querySelectorAll('.rm-label'), kept = [], i;
+    /* all shown, then every box read at once (hiding one moves none): one layout, not one each */
+    for (i = 0; i < labels.length; i++) labels[i].style.visibility = '';
+    var boxes = Array.prototype.map.call(labels, function (l) { return l.getBoundingClientRect(); });
+    for (i = 0; i < labels.length; i++) {
+      var r = boxes[i], clash = false;
       for (var k = 0; k < kept.length && !clash; k++) {
         var q = kept[k];
         clash = r.left < q.right && r.right > q.left && r.top < q.bottom && r.bottom > q.top;
