@@ -25,11 +25,16 @@ def _values(x: np.ndarray, decimals: int = 1) -> list[float | None]:
 
 
 def _by_month(table: pd.DataFrame, column: str) -> list[float | None]:
-    """12 values (January first) of ``column``; None for a month without a figure."""
-    months = pd.to_numeric(table["month"], errors="coerce")
-    s = pd.Series(pd.to_numeric(table[column], errors="coerce").to_numpy(), index=months)
-    s = s[~s.index.duplicated()]
-    return _values(s.reindex(range(1, 13)).to_numpy(dtype=float))
+    """12 values (January first) of ``column``; None for a month without a figure (a month
+    given twice keeps its first row)."""
+    months = pd.to_numeric(table["month"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    values = pd.to_numeric(table[column], errors="coerce")
+    values = values.to_numpy(dtype=float, na_value=np.nan)
+    calendar = np.isin(months, np.arange(1, 13))
+    out = np.full(12, np.nan)
+    # written last to first, so the first row of a month is the one that stays
+    out[months[calendar][::-1].astype(int) - 1] = values[calendar][::-1]
+    return _values(out)
 
 
 def climatology_chart(table: pd.DataFrame) -> dict:

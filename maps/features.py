@@ -7,7 +7,6 @@ All geometries are EPSG:4326 lon/lat.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -15,16 +14,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.course import point_at
 from layers.atlas import Atlas
 from layers.basins import basin_id_column
-from layers.styles import BASIN_FILL, FLOW_WIDTH, STYLES, Style, class_value
+from layers.styles import BASIN_FILL, STYLES, Style, class_value
 from maps import display, i18n, memo, popups, tables
 from maps.display import Detail
-from maps.elements import ArrowLayer, GeoLayer
+from maps.elements import GeoLayer
 from maps.figure_rows import rows_for
 from maps.i18n import _
-from maps.words import KIND_SHORT
 
 #: drawing order: each layer gets its own map pane so toggling one keeps the stacking
 PANES = {
@@ -38,12 +35,6 @@ PANES = {
     "arrows": 610,
     "crossings": 620,
 }
-#: how much less the rivers that are not the page's subject stand out
-CONTEXT_OPACITY = 0.5
-#: the traced mainstem's casing is this many pixels wider than its widest reach
-CASING_PX = 2.5
-#: arrows: level k is spacing / 2**k apart (levels 0-3)
-ARROW_LEVELS = 4
 
 
 @dataclass(frozen=True)
@@ -61,10 +52,22 @@ class View:
     basins_shown: bool = True
 
 
+def clip_rows(frame: gpd.GeoDataFrame, box: tuple[float, float, float, float]) -> np.ndarray:
+    """Positions of the features that intersect ``box`` (lon/lat), in their original order."""
+    return np.sort(frame.sindex.query(shapely.box(*box), predicate="intersects"))
+
+
 def clip(frame: gpd.GeoDataFrame, box: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
     """The features that intersect ``box`` (whole, not cut), in their original order."""
-    hits = np.sort(frame.sindex.query(shapely.box(*box), predicate="intersects"))
-    return frame.iloc[hits]
+    return frame.iloc[clip_rows(frame, box)]
+
+
+def per_feature(atlas: Atlas, layer: str, make, *uses: str) -> list:
+    """``make(frame)``: one value per row of the Atlas layer (its popup, tooltip …; or one per
+    feature id) in the page's language, made once per Atlas, language and frames (``layer`` and the layers it
+    ``uses``): every page of a language takes the rows it shows from the same list."""
+    key = ("per-feature", layer, make.__qualname__, i18n.current().code)
+    return memo.once(atlas, key + memo.frame_ids(atlas, layer, *uses), lambda: make(atlas[layer]))
 
 
 def path_style(style: Style, **overrides: object) -> dict:
@@ -110,145 +113,22 @@ def class_values_of(frame: pd.DataFrame, column: str, classes, default: object) 
     return class_value(codes, classes)
 
 
-# ---------- rivers ----------
+# ---------- shared by the layers ----------
 
 
-def river_layers(
-    atlas: Atlas, view: View, keep: np.ndarray, name: str, casing_name: str
-) -> tuple[GeoLayer, GeoLayer]:
-    """Traced rivers by country (width by ``width_class``) and the traced mainstem of the
-    page's rivers as a dark casing under them: ``(rivers, casing)``; add the casing after
-    the rivers (it reads their geometries; its pane keeps it below)."""
-    style = STYLES["rivers"]
-    pieces = clip(atlas["rivers"], view.box)
-    colours = {c.value: c.color for c in style.categories}
-    width = class_values_of(pieces, FLOW_WIDTH.column, FLOW_WIDTH, style.width).astype(float)
-    focus = pieces["river_id"].isin(view.focus).to_numpy()
-    modelled = (
-        pieces["discharge_kind"].eq("modelled").to_numpy()
-        if "discharge_kind" in pieces
-        else np.zeros(len(pieces), bool)
-    )
-    look = pd.DataFrame(
-        {
-            "color": pieces["country"].map(colours).fillna(style.color).to_numpy(),
-            "weight": width,
-            "opacity": np.where(focus, 1.0, CONTEXT_OPACITY),
-            "dashArray": np.where(modelled, "6 4", ""),
-        }
-    )
-    styles, index = factorize_styles(look, path_style(style, pane=pane_name("rivers")))
-    geoms = _shared(
-        atlas, "rivers", view, lambda: _lines(pieces.geometry.values, view.detail, keep)
-    )
-    courses = atlas["river_courses"]
-    parents = {r["river_id"]: r for r in courses.drop(columns="geometry").to_dict("records")}
-    river_popups = popups.river_popups(
-        courses.loc[courses["river_id"].isin(pieces["river_id"])],
-        parents,
-        popups.lake_index(atlas["lakes"]),
-        atlas["flows"] if "flows" in atlas else None,
-    )
-    lang = i18n.current().code
-    local = pieces[f"name_{lang}"] if f"name_{lang}" in pieces else pieces["name_en"]
-    flow = _flow_tips(pieces)
-    tips = [
-        popups.tip(
-            n or en,
-            popups.country_name(c),
-            _("km %(start)s–%(end)s from the source")
-            % {"start": i18n.number(a), "end": i18n.number(b)},
-            f,
-        )
-        for n, en, c, a, b, f in zip(
-            local.fillna(""),
-            pieces["name_en"],
-            pieces["country"],
-            pieces["km_from_source_start"],
-            pieces["km_from_source_end"],
-            flow,
-            strict=True,
-        )
-    ]
-    props = {
-        "styles": styles,
-        "style": index,
-        "tip": tips,
-        "popup": pieces["river_id"].tolist(),
-        "popups": river_popups,
-        "key": pieces["river_id"].tolist(),
-    }
-    rivers = GeoLayer(name, geoms, props)
-    return rivers, _casing(rivers, np.flatnonzero(focus), width[focus], casing_name)
-
-
-def _flow_tips(pieces: pd.DataFrame) -> list[str]:
-    """Each piece's discharge for its tooltip: ``294 m³/s (crossing, 2025-01-01/2025-06-30)``."""
-    if "discharge_kind" not in pieces:
-        return [""] * len(pieces)
-    return [
-        f"{i18n.quantity(v, 'm3/s')} ({_(KIND_SHORT.get(k, k))}{', ' + p if p else ''})"
-        if k
-        else ""
-        for v, k, p in zip(
-            pieces["mean_discharge_m3s"],
-            pieces["discharge_kind"].fillna(""),
-            pieces["flow_period"].fillna(""),
-            strict=True,
-        )
-    ]
-
-
-def _casing(rivers: GeoLayer, rows: np.ndarray, width: np.ndarray, name: str) -> GeoLayer:
-    """The traced mainstem of the page's rivers: a dark line ``CASING_PX`` wider than each
-    reach, drawn under it (own pane); it reuses the rivers layer's geometries in the page."""
-    styles, index = factorize_styles(
-        pd.DataFrame({"weight": width + CASING_PX}),
-        path_style(
-            STYLES["river_courses"], pane=pane_name("casing"), interactive=False, opacity=0.85
-        ),
-    )
-    geoms = (
-        f"{json.dumps(rows.tolist())}.map(function (i) {{ return {rivers.get_name()}_geoms[i]; }})"
-    )
-    return GeoLayer(name, geoms, {"styles": styles, "style": index})
-
-
-def _shared(atlas: Atlas, layer: str, view: View, make) -> str:
+def shared(atlas: Atlas, layer: str, view: View, make) -> str:
     """A layer's display geometry text, made once per Atlas, layer frame and view (it is the
     same in every language)."""
     return memo.once(atlas, ("geoms", layer, id(atlas[layer]), view.box, view.detail), make)
 
 
-def _lines(geoms: np.ndarray, detail: Detail, keep: np.ndarray) -> str:
+def line_geometries(geoms: np.ndarray, detail: Detail, keep: np.ndarray) -> str:
     simple = display.simplify_lines(geoms, detail.line_tolerance, keep)
     return display.page_geometries(simple, detail.line_decimals)
 
 
 def pane_name(name: str) -> str:
     return f"rm-{name}-{PANES[name]}"
-
-
-def arrow_layer(atlas: Atlas, view: View, name: str) -> ArrowLayer:
-    """Arrows pointing downstream along each traced river, on the reaches it owns (a
-    headwater's arrows are placed by the headwater), every ``spacing / 2**level`` metres."""
-    pieces = clip(atlas["rivers"], view.box)
-    step = view.arrow_spacing_m / 2 ** (ARROW_LEVELS - 1)
-    rows = []
-    for rid, own in pieces.groupby("river_id"):
-        course = atlas.traced.course[rid]
-        k = np.arange(int(course.length_m // step) + 1)
-        d = (k + 0.5) * step
-        start = own["km_from_source_start"].to_numpy() * 1000.0
-        end = own["km_from_source_end"].to_numpy() * 1000.0
-        inside = ((d[:, None] >= start) & (d[:, None] < end)).any(axis=1)
-        d, k = d[inside], k[inside]
-        at = point_at(course, d)
-        bearing = display.screen_bearing(point_at(course, d - 500.0), point_at(course, d + 500.0))
-        level = np.select([k % 8 == 0, k % 4 == 0, k % 2 == 0], [0, 1, 2], 3)
-        rows.append(np.c_[np.round(at[:, 1], 4), np.round(at[:, 0], 4), np.round(bearing), level])
-    points = np.vstack(rows).tolist() if rows else []
-    return ArrowLayer(name, points, spacing_m=view.arrow_spacing_m, pane=pane_name("arrows"))
 
 
 # ---------- context layers ----------
@@ -265,7 +145,7 @@ def network_layer(atlas: Atlas, view: View, keep: np.ndarray, name: str) -> GeoL
         geoms = geoms[~shapely.is_empty(geoms)]
         return display.page_geometries(geoms, view.detail.line_decimals)
 
-    text = _shared(atlas, "network", view, make)
+    text = shared(atlas, "network", view, make)
     return GeoLayer(name, text, {"styles": [base]})
 
 
@@ -277,7 +157,9 @@ def borders_layer(atlas: Atlas, view: View, keep: np.ndarray, name: str) -> GeoL
     base = path_style(STYLES["borders"], pane=pane_name("borders"))
     return GeoLayer(
         name,
-        _shared(atlas, "borders", view, lambda: _lines(b.geometry.values, view.detail, keep)),
+        shared(
+            atlas, "borders", view, lambda: line_geometries(b.geometry.values, view.detail, keep)
+        ),
         {"styles": [base], "tip": tips},
     )
 
@@ -294,30 +176,20 @@ def _sides(b: pd.DataFrame, code: str, name: str) -> list[str]:
 
 def lakes_layer(atlas: Atlas, view: View, name: str) -> GeoLayer:
     """Lakes and reservoirs; the register's lakes labelled with their name and a popup."""
-    lakes = clip(atlas["lakes"], view.box)
-    if "scalerank" in lakes:  # labels of the more prominent lakes first (they win overlaps)
-        lakes = lakes.sort_values("scalerank", kind="stable")
-    named = (
-        (lakes["lake_id"].fillna("") != "").to_numpy()
-        if "lake_id" in lakes
-        else np.zeros(len(lakes), bool)
-    )
-    records = lakes.drop(columns="geometry").to_dict("records")
-    flows = atlas["flows"] if "flows" in atlas else None
-    pops = {
-        str(i): popups.lake_popup(r, rows_for(flows, lake=str(r.get("lake_id"))))
-        for i, (r, n) in enumerate(zip(records, named, strict=True))
-        if n
-    }
+    frame = atlas["lakes"]
+    rows = clip_rows(frame, view.box)
+    if "scalerank" in frame:  # labels of the more prominent lakes first (they win overlaps)
+        rank = frame["scalerank"].iloc[rows].reset_index(drop=True)
+        rows = rows[rank.sort_values(kind="stable").index.to_numpy()]
+    lakes = frame.iloc[rows]
+    texts = per_feature(atlas, "lakes", lambda f: _lake_texts(atlas, f), "flows")
+    named = [texts[r] is not None for r in rows]
     props = {
         "styles": [path_style(STYLES["lakes"], pane=pane_name("lakes"))],
-        "tip": [
-            popups.tip(popups.local_name(r, str(r.get("display_name", "")))) if n else None
-            for r, n in zip(records, named, strict=True)
-        ],
-        "label": named.tolist(),
+        "tip": [texts[r][0] if n else None for r, n in zip(rows, named, strict=True)],
+        "label": named,
         "popup": [str(i) if n else None for i, n in enumerate(named)],
-        "popups": pops,
+        "popups": {str(i): texts[r][1] for i, r in enumerate(rows) if texts[r] is not None},
         "key": lakes["lake_id"].fillna("").tolist() if "lake_id" in lakes else None,
     }
 
@@ -329,43 +201,57 @@ def lakes_layer(atlas: Atlas, view: View, name: str) -> GeoLayer:
         )
         return display.page_geometries(geoms, view.detail.line_decimals)
 
-    text = _shared(atlas, "lakes", view, make)
+    text = shared(atlas, "lakes", view, make)
     return GeoLayer(name, text, props)
+
+
+def _lake_texts(atlas: Atlas, lakes: pd.DataFrame) -> list[tuple | None]:
+    """Per lake: (tooltip, popup) of a register lake (it has a ``lake_id``), else None."""
+    if "lake_id" not in lakes:
+        return [None] * len(lakes)
+    flows = atlas["flows"] if "flows" in atlas else None
+    named = (lakes["lake_id"].fillna("") != "").to_numpy()
+    return [
+        (
+            popups.tip(popups.local_name(r, str(r.get("display_name", "")))),
+            popups.lake_popup(r, rows_for(flows, lake=str(r.get("lake_id")))),
+        )
+        if n
+        else None
+        for r, n in zip(lakes.drop(columns="geometry").to_dict("records"), named, strict=True)
+    ]
 
 
 def basins_layer(atlas: Atlas, view: View, name: str, *, show: bool = True) -> GeoLayer:
     """Basins filled by ``fill_class`` (P − ET) where the flows step set it, with area per
     country and the water balance charts in the popup."""
     style = STYLES["basins"]
-    basins = clip(atlas["basins"], view.box)
+    rows = clip_rows(atlas["basins"], view.box)
+    basins = atlas["basins"].iloc[rows]
     bid = basin_id_column(basins, "basins")
     label = style.label_column if style.label_column in basins else bid
     fill = class_values_of(basins, BASIN_FILL.column, BASIN_FILL, style.fill_color)
     styles, index = factorize_styles(
         pd.DataFrame({"fillColor": fill}), path_style(style, pane=pane_name("basins"))
     )
-    monthly, yearly, period = _water_balance(atlas, bid)
-    records = basins.drop(columns="geometry").to_dict("records")
-    pops = {
-        str(r[bid]): popups.basin_popup(
-            r,
-            bid,
-            label,
-            monthly.loc[monthly[bid] == r[bid]] if monthly is not None else None,
-            yearly.loc[yearly[bid] == r[bid]] if yearly is not None else None,
-            period,
-        )
-        for r in records
-    }
+    texts = per_feature(
+        atlas,
+        "basins",
+        lambda f: _basin_texts(atlas, f, bid, label),
+        "water_balance_monthly",
+        "water_balance_yearly",
+    )
+    keys = [texts[r][0] for r in rows]
+    pops = {}
+    for r in rows:  # a repeated id keeps its first place and its last popup, like a dict literal
+        pops[texts[r][0]] = texts[r][2]
     props = {
         "styles": styles,
         "style": index,
-        "tip": [
-            popups.tip(r.get(label, ""), _("click for area and water balance")) for r in records
-        ],
-        "popup": [str(r[bid]) for r in records],
+        "tip": [texts[r][1] for r in rows],
+        "popup": keys,
         "popups": pops,
-        "key": [str(r[bid]) for r in records],
+        "key": keys,
     }
 
     def make() -> str:
@@ -376,8 +262,28 @@ def basins_layer(atlas: Atlas, view: View, name: str, *, show: bool = True) -> G
         )
         return display.page_geometries(geoms, view.detail.polygon_decimals)
 
-    text = _shared(atlas, "basins", view, make)
+    text = shared(atlas, "basins", view, make)
     return GeoLayer(name, text, props, show=show)
+
+
+def _basin_texts(atlas: Atlas, basins: pd.DataFrame, bid: str, label: str) -> list[tuple]:
+    """Per basin: (its id as text, tooltip, popup with the water balance charts)."""
+    monthly, yearly, period = _water_balance(atlas, bid)
+    return [
+        (
+            str(r[bid]),
+            popups.tip(r.get(label, ""), _("click for area and water balance")),
+            popups.basin_popup(
+                r,
+                bid,
+                label,
+                monthly.loc[monthly[bid] == r[bid]] if monthly is not None else None,
+                yearly.loc[yearly[bid] == r[bid]] if yearly is not None else None,
+                period,
+            ),
+        )
+        for r in basins.drop(columns="geometry").to_dict("records")
+    ]
 
 
 def _water_balance(atlas: Atlas, bid: str):
@@ -393,9 +299,14 @@ def _water_balance(atlas: Atlas, bid: str):
 def year_config(atlas: Atlas, view: View) -> dict | None:
     """The year selector's data (see :func:`maps.tables.year_classes`), or None without a
     monthly water balance."""
-    basins = clip(atlas["basins"], view.box)
-    bid = basin_id_column(basins, "basins")
-    _, yearly, _ = _water_balance(atlas, bid)
-    if yearly is None or yearly.empty:
-        return None
-    return tables.year_classes(yearly.loc[yearly[bid].isin(basins[bid])], bid, basins)
+
+    def make() -> dict | None:
+        basins = clip(atlas["basins"], view.box)
+        bid = basin_id_column(basins, "basins")
+        _, yearly, _ = _water_balance(atlas, bid)
+        if yearly is None or yearly.empty:
+            return None
+        return tables.year_classes(yearly.loc[yearly[bid].isin(basins[bid])], bid, basins)
+
+    uses = memo.frame_ids(atlas, "basins", "water_balance_monthly", "water_balance_yearly")
+    return memo.once(atlas, ("year", view.box, *uses), make)

@@ -1,5 +1,6 @@
-"""What one Atlas's pages share across languages: display geometries and relief images are the
-same in English, Kazakh, Russian and Chinese, so they are computed once per Atlas and reused.
+"""What one Atlas's pages share: display geometries and relief images are the same in English,
+Kazakh, Russian and Chinese, and a feature's popup and tooltip are the same on every page of one
+language, so each is computed once per Atlas (and language) and reused.
 
 Entries are kept per Atlas (weakly: they go with it) and keyed by what they are made from,
 including the identity of the layer's frame, so a layer replaced in the Atlas is recomputed.
@@ -27,3 +28,8 @@ def once(atlas: Atlas, key: Hashable, make: Callable[[], T]) -> T:
     if key not in shelf:
         shelf[key] = make()
     return shelf[key]
+
+
+def frame_ids(atlas: Atlas, *layers: str) -> tuple:
+    """The identities of the Atlas's frames ``layers`` (None for one it lacks), for a key."""
+    return tuple(id(atlas[k]) if k in atlas else None for k in layers)

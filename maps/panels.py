@@ -17,7 +17,7 @@ from markupsafe import escape
 from geo.course import point_at
 from layers.atlas import Atlas
 from layers.register import LANGS
-from maps import display, features, i18n
+from maps import display, features, i18n, memo
 from maps.charts import profile_chart
 from maps.features import View
 from maps.i18n import _
@@ -81,9 +81,15 @@ def river_title(atlas: Atlas, river_id: str) -> tuple[str, list[str]]:
     line = _("%(length)s traced (%(per_country)s); ends in %(end)s.") % {
         "length": i18n.quantity(c["length_km"], "km"),
         "per_country": per_country,
-        "end": place(c["ends_in"], lake_index(atlas["lakes"])),
+        "end": place(c["ends_in"], _lakes(atlas)),
     }
     return title, [line]
+
+
+def _lakes(atlas: Atlas) -> dict[str, dict]:
+    """The register lakes by name (:func:`maps.popups.lake_index`), once per Atlas."""
+    lakes = atlas["lakes"]
+    return memo.once(atlas, ("lake-index", id(lakes)), lambda: lake_index(lakes))
 
 
 def title_html(title: str, lines: list[str], switch: list[dict]) -> str:
@@ -117,22 +123,34 @@ def profile_panel(atlas: Atlas, river_id: str) -> tuple[str, dict] | None:
 
 
 def search_entries(atlas: Atlas, view: View) -> list[dict]:
-    """Rivers and named lakes by every name they have (en/kk/ru/zh)."""
-    entries = []
+    """Rivers and named lakes by every name they have (en/kk/ru/zh), the page's first."""
+    places = memo.once(
+        atlas,
+        ("search", view.box, *memo.frame_ids(atlas, "river_courses", "lakes")),
+        lambda: _places(atlas, view),
+    )
+    return [{"names": _names(record), **place} for record, place in places]
+
+
+def _places(atlas: Atlas, view: View) -> list[tuple[dict, dict]]:
+    """The page's rivers and named lakes: (record, where the search takes the map)."""
+    places = []
     courses = features.clip(atlas["river_courses"], view.box)
     for r in courses.drop(columns="geometry").to_dict("records"):
         course = atlas.traced.course[r["river_id"]]
         lon, lat = point_at(course, np.array([course.length_m / 2]))[0]
-        entries.append(
-            {
-                "names": _names(r),
-                "layer": "rivers",
-                "key": r["river_id"],
-                "bounds": fit_box(
-                    bounds(courses.loc[courses["river_id"] == r["river_id"]].geometry.values)
-                ),
-                "at": [round(float(lat), 4), round(float(lon), 4)],
-            }
+        places.append(
+            (
+                r,
+                {
+                    "layer": "rivers",
+                    "key": r["river_id"],
+                    "bounds": fit_box(
+                        bounds(courses.loc[courses["river_id"] == r["river_id"]].geometry.values)
+                    ),
+                    "at": [round(float(lat), 4), round(float(lon), 4)],
+                },
+            )
         )
     lakes = features.clip(atlas["lakes"], view.box)
     if "lake_id" in lakes:
@@ -144,16 +162,18 @@ def search_entries(atlas: Atlas, view: View) -> list[dict]:
             spots,
             strict=True,
         ):
-            entries.append(
-                {
-                    "names": _names(r),
-                    "layer": "lakes",
-                    "key": r["lake_id"],
-                    "bounds": fit_box(bounds(np.array([geom]))),
-                    "at": [round(spot.y, 4), round(spot.x, 4)],
-                }
+            places.append(
+                (
+                    r,
+                    {
+                        "layer": "lakes",
+                        "key": r["lake_id"],
+                        "bounds": fit_box(bounds(np.array([geom]))),
+                        "at": [round(spot.y, 4), round(spot.x, 4)],
+                    },
+                )
             )
-    return entries
+    return places
 
 
 def _names(row: dict) -> list[str]:
@@ -165,8 +185,12 @@ def _names(row: dict) -> list[str]:
 def minimap_lines(atlas: Atlas) -> list:
     """The register rivers, coarsely simplified (0.05°), for the locator minimap."""
     courses = atlas["river_courses"]
-    geoms = display.round_coords(shapely.simplify(courses.geometry.values, 0.05), 2)
-    return [shapely.geometry.mapping(g) for g in geoms]
+
+    def make() -> list:
+        geoms = display.round_coords(shapely.simplify(courses.geometry.values, 0.05), 2)
+        return [shapely.geometry.mapping(g) for g in geoms]
+
+    return memo.once(atlas, ("minimap", id(courses)), make)
 
 
 def attribution(atlas: Atlas) -> list[str]:

