@@ -3,7 +3,8 @@ writer vs ``to_file`` of the same tables.
 
 - ``rivermap --help``: a cold process, what a user waits for before anything happens;
 - build: ``rivermap --quiet build --out DIR`` as a cold process (read, trace, join, elevation,
-  four HTML maps, the GeoPackage), against a cold process that reads every embedded input
+  4 languages × 4 HTML maps, the GeoPackage), and the same with ``--lang en`` (4 maps) to
+  tell what a page costs, against a cold process that reads every embedded input
   (vectors with pyogrio, tables with pandas, rasters with rasterio) and writes the vectors into
   one GeoPackage with pyogrio — the least any tool must do with these files;
 - GeoPackage: :func:`layers.gpkg.write_geopackage` (prepare, write, styles, metadata,
@@ -45,6 +46,10 @@ for role, path in default_sources().paths.items():
         with rasterio.open(path) as src:
             src.read()
 """
+
+
+#: pages per language (overview + one per river) and languages of the default build
+PAGES, LANGS = 4, 4
 
 
 def _median(runs: list[tuple[float, float, float]]) -> dict[str, float]:
@@ -115,6 +120,15 @@ def run(repeat: int = 5) -> dict:
         cmds = {
             "rivermap --help": [RIVERMAP, "--help"],
             "rivermap build": [RIVERMAP, "--quiet", "build", "--out", f"{tmp}/out"],
+            "build --lang en": [
+                RIVERMAP,
+                "--quiet",
+                "build",
+                "--lang",
+                "en",
+                "--out",
+                f"{tmp}/en",
+            ],
             "I/O floor": [sys.executable, "-c", IO_FLOOR, tmp],
         }
         r = cold(cmds, repeat)
@@ -127,13 +141,20 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--repeat", type=int, default=5)
     r = run(parser.parse_args(argv).repeat)
     print("cold processes (medians): CPU s, peak MB, wall s")
-    for name in ("rivermap --help", "rivermap build", "I/O floor"):
+    for name in ("rivermap --help", "rivermap build", "build --lang en", "I/O floor"):
         m = r[name]
         print(f"  {name:<18}{m['cpu_s']:>7.2f}{m['peak_mb']:>8.0f}{m['wall_s']:>8.2f}")
-    b, f = r["rivermap build"], r["I/O floor"]
+    b, en, f = r["rivermap build"], r["build --lang en"], r["I/O floor"]
+    page = (b["cpu_s"] - en["cpu_s"]) / (PAGES * (LANGS - 1))
     print(
         f"  build / I/O floor: CPU {b['cpu_s'] / f['cpu_s']:.1f}x, wall {b['wall_s'] / f['wall_s']:.1f}x"
         f"   (goals: build < 2.5 s CPU, --help < 0.2 s)"
+    )
+    print(
+        f"  the build's {PAGES * LANGS} pages: {page:.2f} s CPU a page beyond the first language's "
+        f"({PAGES * (LANGS - 1)} more pages: {b['cpu_s'] - en['cpu_s']:.2f} s); the rest "
+        f"(start, read, trace, join, terrain, {PAGES} English pages, GeoPackage): "
+        f"{en['cpu_s']:.2f} s"
     )
     g = r["gpkg"]
     print(f"GeoPackage writer vs to_file of the same {g['tables']} prepared tables (in process)")
