@@ -219,6 +219,30 @@ def check_folder_target(target: str | Path, *, option: str = "--out") -> Path:
     return out
 
 
+def check_file_target(target: str | Path, *, option: str = "--out") -> Path:
+    """OutputError unless the file ``target`` can be (re)placed: its folder exists and the file
+    system lets us write there, and ``target`` is not a folder or a special file (a device or
+    a pipe is never replaced). Writes nothing."""
+    out = Path(target)
+    folder = out.parent
+    if not folder.exists():
+        raise OutputError(f"{option} {out}: folder {folder} does not exist")
+    if not folder.is_dir():
+        raise OutputError(f"{option} {out}: {folder} is not a folder")
+    if out.is_dir():
+        raise OutputError(f"{option} {out}: is a folder; give a file name")
+    if out.exists() and not out.is_file():
+        raise OutputError(
+            f"{option} {out}: exists and is not a regular file (a device, a pipe or a socket); "
+            "not replaced"
+        )
+    if read_only(folder):
+        raise OutputError(f"{option} {out}: cannot write there ({_WORDS[errno.EROFS]})")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"{option} {out}: cannot write there (permission denied)")
+    return out
+
+
 @contextmanager
 def atomic_folder(target: str | Path, *, option: str = "--out") -> Iterator[Path]:
     """Yield a staging folder for a run's outputs into folder ``target``; when the block ends
