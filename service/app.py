@@ -98,6 +98,11 @@ async def healthz(request: Request) -> Response:
     )
 
 
+async def favicon(request: Request) -> Response:
+    """No icon (204), so that browsers log no failed load on the served maps."""
+    return Response(status_code=204, headers={"Cache-Control": "public, max-age=86400"})
+
+
 ROUTES = [
     Route("/", documents.landing),
     Route("/conformance", documents.conformance),
@@ -112,6 +117,7 @@ ROUTES = [
     Route("/trace", downloads.trace),
     Route("/assets/{name}", html.asset),
     Route("/healthz", healthz),
+    Route("/favicon.ico", favicon),
 ]
 
 

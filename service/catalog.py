@@ -116,6 +116,9 @@ def _properties_json(frame: gpd.GeoDataFrame) -> np.ndarray:
     if len(frame) == 0:
         return np.empty(0, dtype=object)
     text = plain.to_json(orient="records", lines=True, force_ascii=False, double_precision=10)
+    # pandas escapes "/" as "\/" (valid JSON, but "2025-01-01\/2025-06-30" reads badly); every
+    # literal backslash is doubled, so each "\/" left is that escape
+    text = text.replace("\\/", "/")
     return np.array(text.rstrip("\n").split("\n"), dtype=object)
 
 

@@ -137,8 +137,8 @@ def _timestamp() -> str:
 
 def feature_collection(feats: list[str], extra: dict) -> bytes:
     """``{"type":"FeatureCollection","features":[...], ...extra}`` from prepared texts."""
-    tail = json_dumps(extra)[1:]
-    return ('{"type":"FeatureCollection","features":[' + ",".join(feats) + "]," + tail).encode()
+    tail = ("," + json_dumps(extra)[1:]) if extra else "}"
+    return ('{"type":"FeatureCollection","features":[' + ",".join(feats) + "]" + tail).encode()
 
 
 async def items(request: Request) -> Response:
