@@ -4,7 +4,12 @@ Boundaries are lines with the country on each side (Natural Earth's ``adm0_a3_l`
 ``adm0_a3_r``: left and right of the line's digitised direction). A river that runs along a
 border crosses it many times in generalised data; crossings closer together than
 ``merge_within_m`` along the river are reported as one, from the country before the first to the
-country after the last. Lengths per country always use every raw crossing, so they add up.
+country after the last. Lengths per country always use every raw crossing kept, so they add up.
+
+Such a river also leaves *slivers*: pieces between two raw crossings far shorter than the
+data can place (the Tekes on the embedded data has one of 17 m). :func:`merge_slivers` drops
+the crossings that bound a piece shorter than :data:`SLIVER_M`, so the piece joins its
+neighbours, and lists what it merged.
 """
 
 from __future__ import annotations
@@ -19,6 +24,15 @@ import shapely
 from geo.course import Course
 from geo.errors import FieldError
 from geo.measure import segment_lengths_m
+
+#: an interior piece shorter than this (metres along the river) between two raw crossings is a
+#: sliver, merged into its neighbours. Why 1 km: Natural Earth's 1:10M boundary lines have
+#: vertices a median 3.2 km apart on the Kazakhstan–China border, 2.1 km over the whole region
+#: (0.1 mm at 1:10M is 1 km), and
+#: the portal's 15″ river lines a median 0.57 km apart (one cell is 0.34–0.46 km here): a piece
+#: shorter than two river vertices lies within the error of both lines, so the country it
+#: seems to fall in is not a fact of the data. Measured on the embedded data (``layers/data``).
+SLIVER_M = 1_000.0
 
 CROSSING_COLUMNS = [
     "lon",
@@ -108,6 +122,37 @@ def raw_crossings(course: Course, borders: Boundaries) -> pd.DataFrame:
     # a crossing exactly on a boundary vertex is found on both adjacent segments: keep one
     frame = frame.loc[~np.isclose(frame["distance_m"].diff().fillna(np.inf), 0.0, atol=1e-3)]
     return frame.reset_index(drop=True)
+
+
+def merge_slivers(
+    raw: pd.DataFrame, min_piece_m: float = SLIVER_M
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Drop raw crossings so that no piece between two of them is shorter than ``min_piece_m``.
+
+    ``raw`` as from :func:`raw_crossings` (in flow order). The shortest such piece goes first,
+    repeatedly: a dip into a country and back (``A → B → A``) loses both crossings; a sliver
+    at a junction of three countries (``A → B → C``) becomes one crossing ``A → C`` at the
+    first point. The first and last pieces (source and mouth ends) are never slivers. Returns
+    the crossings kept and the slivers merged: ``country``, ``length_m``, ``start_m`` (from the
+    source). Loops over crossings (a handful per river), never over vertices.
+    """
+    kept = raw.reset_index(drop=True).copy()
+    gone = []
+    while len(kept) >= 2:
+        d = kept["distance_m"].to_numpy()
+        gaps = np.diff(d)
+        i = int(np.argmin(gaps))
+        if gaps[i] >= min_piece_m:
+            break
+        gone.append((kept.at[i, "to_country"], float(gaps[i]), float(d[i])))
+        if kept.at[i, "from_country"] == kept.at[i + 1, "to_country"]:
+            kept = kept.drop(index=[i, i + 1])
+        else:
+            kept.at[i, "to_country"] = kept.at[i + 1, "to_country"]
+            kept = kept.drop(index=[i + 1])
+        kept = kept.reset_index(drop=True)
+    slivers = pd.DataFrame(gone, columns=["country", "length_m", "start_m"])
+    return kept, slivers.sort_values("start_m", ignore_index=True)
 
 
 def merge_crossings(raw: pd.DataFrame, merge_within_m: float) -> pd.DataFrame:

@@ -121,7 +121,10 @@ def build_atlas(
         Boundaries.from_lines(borders_gdf, source=str(sources.path("borders"))),
         countries,
         lakes,
+        register_rivers=register.rivers,
     )
+    rivers = traced.rivers
+    notes += traced.notes
     progress("measuring basins")
     basins_raw, rep = read_vector(
         sources.path("basins"),
@@ -166,7 +169,8 @@ def build_atlas(
             "network",
             "River network",
             _network_frame(net, traced),
-            "Every reach of the river network; river_id names the traced river holding it.",
+            "Every reach of the river network; river_id names the traced river holding it, "
+            "on_courses every traced course through it.",
             (p("rivers"),),
         )
     )
@@ -217,6 +221,7 @@ def _network_frame(net: RiverNetwork, traced: TracedRivers) -> gpd.GeoDataFrame:
             "length_km": net.length_m / 1000.0,
             "longest_upstream_km": net.longest_upstream_m / 1000.0,
             "river_id": traced.owner,
+            "on_courses": traced.on_courses,
         },
         geometry=net.geometry.values,
         crs=4326,

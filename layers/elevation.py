@@ -89,10 +89,14 @@ def river_profiles(
     atlas: Atlas, source: ElevationSource, spacing_km: float = PROFILE_SPACING_KM
 ) -> pd.DataFrame:
     """Profiles of every traced river, one table (see the module docstring)."""
-    crossings = atlas["crossings"]
+    crossings = atlas.traced.crossing_rivers
+    if crossings is None:
+        crossings = atlas["crossings"]
     courses = atlas["river_courses"].set_index("river_id")
     frames = []
     for rid, course in atlas.traced.course.items():
+        if rid not in courses.index:  # traced for ownership only, not asked for
+            continue
         mine = (
             crossings.loc[crossings["river_id"] == rid]
             if "river_id" in crossings.columns

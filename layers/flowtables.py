@@ -1,46 +1,29 @@
-"""Flow tables as people write them: CSV (any delimiter, decimal comma or point), Excel, Parquet.
+"""Flow tables: an analyst's own table, and the embedded tables read as their authors wrote them.
 
-Two kinds of reader share the same cell parsers:
+- :func:`read_flow_table` reads an analyst's table (CSV, Excel, Parquet; see
+  :mod:`layers.rawtable`), with the key and value columns, the key's kind and the unit named by
+  the user;
+- the embedded tables: ``seed_flows.csv`` (the 2025 article's figures) and the portal's monthly
+  basin tables (``wh_water_balance_gleam.csv``, ``wh_precip_mswep.csv``: decimal commas
+  ``"29,70"``, dates ``DD.MM.YYYY``, keyed by ``WATERSHED_ID``).
 
-- the embedded tables, read exactly as their authors wrote them: ``seed_flows.csv`` (the 2025
-  article's figures) and the portal's monthly basin tables (``wh_water_balance_gleam.csv``,
-  ``wh_precip_mswep.csv``: decimal commas ``"29,70"``, dates ``DD.MM.YYYY``, keyed by
-  ``WATERSHED_ID``);
-- :func:`read_flow_table` for an analyst's own table, with the key and value columns, the key's
-  kind and the unit named by the user.
-
-Text encoding: UTF-8 with or without a byte-order mark, and UTF-16 with a byte-order mark, are
-recognised; any other encoding must be named (``encoding="cp1251"``) because single-byte code
-pages (Latin-1, Windows-1251) decode any byte sequence and cannot be told apart reliably. A file
-that is not valid UTF-8 gets a :class:`DataSourceError` naming the byte offset and the line.
-
-Decimal separators are detected per column: a column whose numbers hold commas and no points is
-read with decimal commas (``"29,70"`` -> 29.7); one with points and no commas with decimal
-points; a column with both is read with thousands separators where every value fits that
-pattern (``"1,234.5"`` or ``"1.234,5"``), and otherwise its values holding the minority
-separator are not numbers. Spaces (also no-break spaces) inside numbers are thousands
-separators. Every error is one line naming the file, the row (the header is row 1), the column
-and the value.
+Cells go through the parsers of :mod:`layers.cells` (decimal comma or point detected per
+column); every error is one line naming the file, the row, the column and the value.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from geo.errors import DataSourceError, FlowTableError, UnitError
+from geo.errors import FlowTableError, UnitError
+from layers.cells import parse_dates, parse_keys, parse_numbers, raise_bad_numbers
+from layers.rawtable import RawTable, read_raw_table
 from layers.units import M3S, Period, Unit, convert, parse_unit
-
-#: cell texts that mean "no value" (compared lower-case)
-MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "—", "–", "..."})
 
 #: what a key column may identify, and the spellings accepted for it
 KEY_KINDS: dict[str, str] = {
@@ -55,306 +38,6 @@ KEY_KINDS: dict[str, str] = {
     "reach_id": "reach",
     "hyriv_id": "reach",
 }
-
-TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
-EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-PARQUET_SUFFIXES = (".parquet", ".pq")
-
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-_THOUSANDS_COMMA = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
-_THOUSANDS_POINT = r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$"
-_DMY = r"^\d{1,2}\.\d{1,2}\.\d{4}$"
-_ISO = r"^\d{4}-\d{1,2}-\d{1,2}$"
-
-
-# --------------------------------------------------------------------------- raw tables
-
-
-@dataclass
-class RawTable:
-    """A table's cells as read, before any parsing.
-
-    ``frame`` holds text cells (CSV) or the spreadsheet's own cell values (Excel, Parquet);
-    ``rows`` is the row number of each record as the user sees it (header = row 1 in CSV and
-    Excel; the record number in Parquet); ``skipped_blank`` counts wholly empty rows left out.
-    """
-
-    frame: pd.DataFrame
-    rows: np.ndarray
-    source: str
-    skipped_blank: int = 0
-
-    def where(self, i: int, column: str) -> str:
-        return f"{self.source}: row {int(self.rows[i])}, column {column!r}"
-
-    def require(self, columns: dict[str, str]) -> None:
-        """Raise FlowTableError when a named column is missing (``{role: column}``)."""
-        have = [str(c) for c in self.frame.columns]
-        for role, col in columns.items():
-            if col not in self.frame.columns:
-                raise FlowTableError(
-                    f"{self.source}: no {role} column {col!r}; columns are: {', '.join(have)}"
-                )
-
-
-def read_raw_table(
-    path: str | Path, *, sheet: str | int | None = None, encoding: str | None = None
-) -> RawTable:
-    """Read a CSV/TSV, Excel (.xlsx) or Parquet file into a :class:`RawTable`.
-
-    Raises DataSourceError (missing, unreadable, wrong format or encoding) or FlowTableError
-    (empty, no data rows, a row longer than the header, a column named twice).
-    """
-    p = Path(path)
-    if not p.is_file():
-        raise DataSourceError(f"{p}: file not found")
-    suffix = p.suffix.lower()
-    if suffix in TEXT_SUFFIXES:
-        frame, rows = _read_text(p, encoding)
-    elif suffix in EXCEL_SUFFIXES:
-        frame = _read_excel(p, sheet)
-        rows = np.arange(len(frame)) + 2
-    elif suffix in PARQUET_SUFFIXES:
-        frame = _read_parquet(p)
-        rows = np.arange(len(frame)) + 1
-    else:
-        accepted = ", ".join(TEXT_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES)
-        hint = " (save old .xls files as .xlsx or CSV)" if suffix == ".xls" else ""
-        raise DataSourceError(f"{p}: unknown table format {suffix!r}; accepted: {accepted}{hint}")
-    return _drop_blank(frame, rows, str(p))
-
-
-def _drop_blank(frame: pd.DataFrame, rows: np.ndarray, source: str) -> RawTable:
-    if not len(frame.columns):
-        raise FlowTableError(f"{source}: no header row; a flow table needs named columns")
-    names = pd.Index(map(str, frame.columns))
-    if names.duplicated().any():
-        twice = names[names.duplicated()][0]
-        raise FlowTableError(f"{source}: column {twice!r} appears twice in the header")
-    text = frame.astype("string").fillna("").apply(lambda c: c.str.strip())
-    blank = (text == "").all(axis=1).to_numpy()
-    kept = frame.loc[~blank].reset_index(drop=True)
-    if kept.empty:
-        raise FlowTableError(f"{source}: no data rows under the header")
-    return RawTable(kept, np.asarray(rows)[~blank], source, int(blank.sum()))
-
-
-def decode(data: bytes, source: str, encoding: str | None = None) -> str:
-    """Text of a file: UTF-8 (BOM or not), UTF-16 with BOM, or the encoding named."""
-    if encoding:
-        try:
-            return data.decode(encoding)
-        except LookupError:
-            raise DataSourceError(f"{source}: unknown encoding {encoding!r}") from None
-        except UnicodeDecodeError as e:
-            line = data[: e.start].count(b"\n") + 1
-            raise DataSourceError(
-                f"{source}: not {encoding} at byte offset {e.start} (line {line})"
-            ) from None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise DataSourceError(
-            f"{source}: not UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start}, line {line}); "
-            "save it as UTF-8 or name its encoding (e.g. cp1251 for Cyrillic Windows files, "
-            "latin-1)"
-        ) from None
-
-
-def _read_text(p: Path, encoding: str | None) -> tuple[pd.DataFrame, np.ndarray]:
-    """Cells as text and the file line of each record; the delimiter (tab, ``;``, ``|`` or
-    ``,``) is the one the header line holds most of."""
-    try:
-        data = p.read_bytes()
-    except OSError as e:
-        raise DataSourceError(f"{p}: cannot be read ({e.strerror})") from None
-    text = decode(data, str(p), encoding)
-    if not text.strip():
-        raise FlowTableError(f"{p}: the file is empty; a flow table needs a header and data rows")
-    header_line = text.lstrip().splitlines()[0]
-    sep = max(("\t", ";", "|", ","), key=lambda s: (header_line.count(s), s == ","))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, skipinitialspace=True)
-    header: list[str] = []
-    records, lines = [], []
-    try:
-        for cells in reader:
-            if header:
-                records.append(cells)
-                lines.append(reader.line_num)
-            elif any(c.strip() for c in cells):
-                header = [c.strip() for c in cells]
-    except csv.Error as e:
-        raise DataSourceError(
-            f"{p}: cannot be parsed as a table (line {reader.line_num}: {e})"
-        ) from None
-    n = len(header)
-    long = [i for i, r in enumerate(records) if len(r) > n and any(c.strip() for c in r[n:])]
-    if long:
-        i = long[0]
-        raise FlowTableError(
-            f"{p}: row {lines[i]} has {len(records[i])} fields but the header has {n}; check "
-            f"the delimiter {sep!r} and the quoting (an unquoted decimal comma splits a number)"
-        )
-    cells = [(r + [""] * n)[:n] for r in records]
-    return pd.DataFrame(cells, columns=header, dtype=object), np.asarray(lines, dtype=np.int64)
-
-
-def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
-    try:
-        return pd.read_excel(p, sheet_name=0 if sheet is None else sheet, dtype=object)
-    except ValueError as e:
-        if "not found" not in str(e):
-            raise DataSourceError(
-                f"{p}: cannot be read as .xlsx ({' '.join(str(e).split())})"
-            ) from None
-        raise FlowTableError(
-            f"{p}: no sheet {sheet!r}; sheets are: {', '.join(_sheet_names(p))}"
-        ) from None
-    except (zipfile.BadZipFile, KeyError, OSError) as e:
-        raise DataSourceError(f"{p}: cannot be read as .xlsx ({e})") from None
-
-
-def _sheet_names(p: Path) -> list[str]:
-    import openpyxl
-
-    wb = openpyxl.load_workbook(p, read_only=True)
-    try:
-        return list(wb.sheetnames)
-    finally:
-        wb.close()
-
-
-def _read_parquet(p: Path) -> pd.DataFrame:
-    try:
-        return pd.read_parquet(p)
-    except Exception as e:  # pyarrow raises several unrelated types for a broken file
-        raise DataSourceError(f"{p}: cannot be read as Parquet ({type(e).__name__})") from None
-
-
-# --------------------------------------------------------------------------- cell parsers
-
-
-@dataclass
-class Numbers:
-    """Parsed numbers of one column: ``values`` (NaN where none), ``status`` per cell
-    (``"figure"``, ``"missing"`` or ``"not a number"``) and the original ``text``."""
-
-    values: np.ndarray
-    status: np.ndarray
-    text: np.ndarray
-    decimal: str
-
-    @property
-    def bad(self) -> np.ndarray:
-        return np.flatnonzero(self.status == "not a number")
-
-
-def parse_numbers(cells: pd.Series) -> Numbers:
-    """Numbers from a column of cells (text or numbers), decimal comma or point detected.
-
-    Numeric cells (Excel, Parquet) are taken as they are; text cells go through
-    :func:`_parse_text_numbers`. Nothing raises here: the caller decides what a
-    ``"not a number"`` cell means.
-    """
-    cells = cells.reset_index(drop=True)
-    is_num = cells.map(_is_number).to_numpy(dtype=bool)
-    values = np.full(len(cells), np.nan)
-    values[is_num] = cells[is_num].astype(float).to_numpy()
-    text = cells.astype("string").fillna("").to_numpy(dtype=object)
-    status = np.where(np.isnan(values), "missing", "figure").astype(object)
-    decimal = "."
-    is_text = ~is_num & cells.notna().to_numpy()
-    if is_text.any():
-        v, s, decimal = _parse_text_numbers(pd.Series(text[is_text], dtype="string"))
-        values[is_text], status[is_text] = v, s
-    return Numbers(values, status, text, decimal)
-
-
-def _is_number(v: object) -> bool:
-    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-
-
-def _parse_text_numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray, str]:
-    s = text.str.strip().str.replace(r"[\s\u00a0\u202f]", "", regex=True).str.replace("−", "-")
-    missing = s.str.lower().isin(MISSING_TOKENS).to_numpy()
-    has_comma = s.str.contains(",", regex=False).to_numpy() & ~missing
-    has_point = s.str.contains(".", regex=False).to_numpy() & ~missing
-    decimal = "."
-    if has_comma.any() and not has_point.any():
-        s, decimal = s.str.replace(",", ".", regex=False), ","
-    elif has_comma.any() and has_point.any():
-        if s[has_comma].str.match(_THOUSANDS_COMMA).all():
-            s = s.str.replace(",", "", regex=False)
-        elif s[has_point].str.match(_THOUSANDS_POINT).all():
-            s = s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-            decimal = ","
-    ok = s.str.match(_NUMBER).fillna(False).to_numpy(dtype=bool) & ~missing
-    values = np.full(len(s), np.nan)
-    values[ok] = s[ok].astype(float).to_numpy()
-    status = np.where(ok, "figure", np.where(missing, "missing", "not a number")).astype(object)
-    return values, status, decimal
-
-
-def parse_dates(cells: pd.Series, raw: RawTable, column: str) -> np.ndarray:
-    """Dates (``datetime64[D]``) from ``DD.MM.YYYY``, ``YYYY-MM-DD`` or date cells.
-
-    Raises FlowTableError at the first cell that is missing, not a date, or not a real day
-    (``31.02.2020``), naming file, row, column and value.
-    """
-    cells = cells.reset_index(drop=True)
-    out = np.full(len(cells), np.datetime64("NaT"), dtype="datetime64[D]")
-    is_date = cells.map(lambda v: isinstance(v, (dt.date, pd.Timestamp))).to_numpy(dtype=bool)
-    if is_date.any():
-        out[is_date] = pd.to_datetime(cells[is_date]).to_numpy().astype("datetime64[D]")
-    text = cells.astype("string").fillna("").str.strip()
-    for pattern, fmt in ((_DMY, "%d.%m.%Y"), (_ISO, "%Y-%m-%d")):
-        hit = text.str.match(pattern).to_numpy(dtype=bool) & ~is_date
-        if hit.any():
-            parsed = pd.to_datetime(text[hit], format=fmt, errors="coerce")
-            out[hit] = parsed.to_numpy().astype("datetime64[D]")
-    bad = np.flatnonzero(np.isnat(out))
-    if bad.size:
-        i = int(bad[0])
-        value = text.iloc[i]
-        if not value:
-            why = "is empty; every row needs a date"
-        elif re.match(_DMY, value) or re.match(_ISO, value):
-            why = f"{value!r} is not a real day of the calendar"
-        else:
-            why = f"{value!r} is not a date; accepted: DD.MM.YYYY or YYYY-MM-DD"
-        raise FlowTableError(f"{raw.where(i, column)}: {why}")
-    return out
-
-
-def parse_keys(cells: pd.Series, raw: RawTable, column: str) -> np.ndarray:
-    """Key texts, stripped; integral numbers without a trailing ``.0`` (Excel ids)."""
-    cells = cells.reset_index(drop=True)
-    num = cells.map(_is_number).to_numpy(dtype=bool)
-    text = cells.astype("string").fillna("").str.strip()
-    if num.any():
-        f = cells[num].astype(float)
-        whole = (f == np.floor(f)).to_numpy()
-        as_text = np.where(whole, f.map(lambda x: f"{x:.0f}"), f.astype(str))
-        text[num] = as_text
-    text = text.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
-    empty = np.flatnonzero((text == "").to_numpy())
-    if empty.size:
-        raise FlowTableError(f"{raw.where(int(empty[0]), column)}: empty key; every row needs one")
-    return text.to_numpy(dtype=object)
-
-
-def _raise_bad_numbers(numbers: Numbers, raw: RawTable, column: str) -> None:
-    if numbers.bad.size:
-        i = int(numbers.bad[0])
-        more = f" (and {numbers.bad.size - 1} more)" if numbers.bad.size > 1 else ""
-        sep = "decimal comma" if numbers.decimal == "," else "decimal point"
-        raise FlowTableError(
-            f"{raw.where(i, column)}: {numbers.text[i]!r} is not a number{more}; "
-            f"accepted: numbers with a {sep} as in the rest of the column"
-        )
 
 
 # --------------------------------------------------------------------------- analysts' tables
@@ -433,7 +116,7 @@ def read_flow_table(
     keys = parse_keys(raw.frame[key], raw, key)
     numbers = parse_numbers(raw.frame[value])
     if bad_values == "error":
-        _raise_bad_numbers(numbers, raw, value)
+        raise_bad_numbers(numbers, raw, value)
     frame = pd.DataFrame(
         {
             "key": keys,
@@ -492,7 +175,7 @@ def read_seed_flows(path: str | Path) -> pd.DataFrame:
     raw = read_raw_table(path)
     raw.require({c: c for c in SEED_COLUMNS})
     numbers = parse_numbers(raw.frame["value"])
-    _raise_bad_numbers(numbers, raw, "value")
+    raise_bad_numbers(numbers, raw, "value")
     missing = np.flatnonzero(numbers.status == "missing")
     if missing.size:
         raise FlowTableError(
@@ -548,7 +231,7 @@ def read_monthly_basin_table(
     out["month"] = dates.astype("datetime64[M]").astype(int) % 12 + 1
     for src, dst in columns.items():
         numbers = parse_numbers(raw.frame[src])
-        _raise_bad_numbers(numbers, raw, src)
+        raise_bad_numbers(numbers, raw, src)
         out[dst] = numbers.values
     out["row"] = raw.rows
     dup = out.duplicated([key, "date"], keep=False).to_numpy()

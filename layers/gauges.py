@@ -22,7 +22,8 @@ import shapely
 from geo.errors import FlowTableError
 from geo.network import RiverNetwork
 from geo.snap import snap_points
-from layers.flowtables import RawTable, parse_keys, parse_numbers, read_raw_table
+from layers.cells import parse_keys, parse_numbers
+from layers.rawtable import RawTable, read_raw_table
 from layers.styles import GAUGE_RADIUS, classify
 
 #: a gauge farther than this from every reach is kept but not placed on the network (metres)
@@ -160,7 +161,8 @@ def gauges_layer(
     """Gauges as points (EPSG:4326) snapped to the network and placed along the traced rivers.
 
     ``reach_river``: traced river id per reach position ("" elsewhere); ``courses``: the geo
-    Course objects by river id; ``crossings``: the crossings layer. Adds ``snapped_reach_id``,
+    Course objects by river id; ``crossings``: each river's crossings (``river_id``,
+    ``crossing_id``, ``km_from_source`` on that river: ``TracedRivers.crossing_rivers``). Adds ``snapped_reach_id``,
     ``snap_distance_km`` (geodesic, to the nearest reach within 100 km), ``snap_status``,
     ``river_id``, ``km_from_source``, ``order_downstream`` (1 = farthest upstream on its
     river), ``crossing_upstream``/``km_below_crossing`` and ``radius_class``.

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import FlowTableError
-from layers.flowtables import FlowTable, parse_numbers
+from layers.cells import parse_numbers
+from layers.flowtables import FlowTable
 
 FIGURE = "figure"
 NO_FIGURE = "no figure"

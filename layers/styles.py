@@ -101,6 +101,10 @@ class Style:
     radius: float = 5.0
     dash: str = ""
     label_column: str = ""
+    #: labels only at map scales of 1:label_max_scale or larger (zoomed in); 0: always
+    label_max_scale: float = 0.0
+    #: QGIS label priority 0–10 (higher wins where labels collide)
+    label_priority: int = 5
     color_by: str = ""
     categories: tuple[Category, ...] = ()
     width_by: Classes | None = None
@@ -194,19 +198,29 @@ STYLES: dict[str, Style] = {
         width=0.8,
         fill_color="#a6cee3",
         fill_opacity=0.85,
-        label_column="display_name",
+        label_column="name_en",  # NULL for an unnamed lake: no "unnamed lake" labels in QGIS
+        label_max_scale=12_000_000,
     ),
     "borders": Style(
         "borders", "International borders", "line", color="#222222", width=1.6, dash="6 4"
     ),
-    "network": Style("network", "River network", "line", color="#5b8db8", width=0.9, opacity=0.8),
+    "network": Style(
+        "network",
+        "River network",
+        "line",
+        color="#5b8db8",
+        width=0.9,
+        opacity=0.8,
+        label_column="name",  # where the network has names: only when zoomed in
+        label_max_scale=1_000_000,
+    ),
     "rivers": Style(
         "rivers",
         "Traced rivers (colour: country of the reach)",
         "line",
         color=OTHER_COLOUR,
         width=3.0,
-        label_column="name_en",
+        # no label: the river's name is on its course (river_courses), once, not per piece
         color_by="country",
         categories=country_categories(),
         width_by=FLOW_WIDTH,
@@ -219,6 +233,7 @@ STYLES: dict[str, Style] = {
         width=1.2,
         opacity=0.9,
         label_column="name_en",
+        label_priority=8,
     ),
     "crossings": Style(
         "crossings",
@@ -229,6 +244,7 @@ STYLES: dict[str, Style] = {
         fill_opacity=1.0,
         radius=8.0,
         label_column="direction",
+        label_priority=7,
     ),
     "gauges": Style(
         "gauges",
@@ -239,6 +255,7 @@ STYLES: dict[str, Style] = {
         fill_opacity=0.9,
         radius=5.0,
         label_column="station",
+        label_max_scale=2_500_000,  # 54 gauges: named only when zoomed in
         radius_by=GAUGE_RADIUS,
     ),
 }

@@ -346,7 +346,10 @@ def crossings_layer(atlas: Atlas, view: View, name: str) -> GeoLayer:
             for r in records
         ],
         "popup": [str(i) for i in range(len(records))],
-        "popups": {str(i): popups.crossing_popup(r) for i, r in enumerate(records)},
+        "popups": {
+            str(i): popups.crossing_popup(r, {v.id: v.name for v in atlas.register.rivers})
+            for i, r in enumerate(records)
+        },
         "angle": angle,
         "key": c["crossing_id"].tolist() if "crossing_id" in c else None,
     }

@@ -62,8 +62,9 @@ def river_popups(courses: pd.DataFrame, register_names: dict[str, str]) -> dict[
     return out
 
 
-def crossing_popup(c: dict) -> Markup:
-    """River, direction, coordinates, H1 2025 volume (km³) and mean discharge (m³/s)."""
+def crossing_popup(c: dict, river_names: dict[str, str] | None = None) -> Markup:
+    """River, direction, coordinates, H1 2025 volume (km³) and mean discharge (m³/s); the
+    other rivers through the same place (``rivers``), named by ``river_names``."""
     volume = sig(_value(c, "h1_2025_volume_km3"))
     discharge = num(_value(c, "h1_2025_mean_m3s"))
     note = _value(c, "flow_note") or ""
@@ -79,6 +80,11 @@ def crossing_popup(c: dict) -> Markup:
         volume=volume,
         discharge=discharge,
         note=note,
+        also=[
+            (river_names or {}).get(r, r)
+            for r in str(c.get("rivers") or "").split(", ")
+            if r and r != c.get("river_id")
+        ],
     )
 
 

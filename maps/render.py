@@ -360,8 +360,10 @@ def _profile(atlas: Atlas, river_id: str) -> str | None:
     p = p.loc[p["river_id"] == river_id]
     if p.empty:
         return None
-    crossings = atlas["crossings"]
-    crossings = crossings.loc[crossings["river_id"] == river_id]
+    crossings = atlas.traced.crossing_rivers
+    crossings = crossings.loc[crossings["river_id"] == river_id].assign(
+        direction=lambda c: c["from_country"] + " → " + c["to_country"]
+    )
     name = atlas["river_courses"].set_index("river_id").loc[river_id, "name_en"]
     chart = profile_chart(p, crossings)
     note = (

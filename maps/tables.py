@@ -2,7 +2,7 @@
 
 These reshape the Atlas's ``water_balance_monthly`` table (mm per month, keyed by the basin id)
 into means per calendar month for a popup chart, and the ``water_balance_yearly`` table
-(P − ET per complete year, computed in ``layers.flows``) into classes for the year selector.
+(P − ET per complete year, computed in ``layers.balance``) into classes for the year selector.
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ def join_flow_table(atlas: Atlas, path: str | Path, **options) -> None:
         api.join_flow_table(atlas, "flows.xlsx", key="river", value="Q", unit="m3/s",
                             key_kind="river", period="2024-01-01/2024-12-31")
     """
-    from layers.flows import attach_user_flow_file
+    from layers.user_flows import attach_user_flow_file
 
     attach_user_flow_file(atlas, path, **options)
 

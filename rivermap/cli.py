@@ -195,8 +195,8 @@ def _read_user_flows(kw: dict):
     missing = [f"--flow-{k}" for k in ("key", "value", "unit") if not kw.get(f"flow_{k}")]
     if missing:
         raise click.UsageError(f"--flow-table needs {', '.join(missing)}")
-    from layers.flows import read_user_flow_file
     from layers.joins import JoinPolicy
+    from layers.user_flows import read_user_flow_file
 
     policy = JoinPolicy(
         duplicates=kw["on_duplicates"],
@@ -221,7 +221,7 @@ def _read_user_flows(kw: dict):
 def _join_user_flows(atlas, progress, user) -> None:
     if user is None:
         return
-    from layers.flows import attach_user_flows
+    from layers.user_flows import attach_user_flows
 
     progress("joining your flow table")
     attach_user_flows(atlas, *user)

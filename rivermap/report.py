@@ -9,7 +9,7 @@ from layers.styles import COUNTRY_NAMES
 def trace_rows(atlas: Atlas) -> list[dict]:
     """One dict per traced river: lengths (km, geodesic WGS 84), crossings, end water body."""
     courses = atlas["river_courses"]
-    crossings = atlas["crossings"]
+    crossings = atlas.traced.crossing_rivers
     out = []
     for row in courses.itertuples(index=False):
         per_country = {
@@ -17,7 +17,7 @@ def trace_rows(atlas: Atlas) -> list[dict]:
             for col in courses.columns
             if col.startswith("length_km_") and float(getattr(row, col)) > 0
         }
-        mine = crossings.loc[crossings["river_id"] == row.river_id] if len(crossings) else crossings
+        mine = crossings.loc[crossings["river_id"] == row.river_id]
         out.append(
             {
                 "river_id": row.river_id,
@@ -32,6 +32,7 @@ def trace_rows(atlas: Atlas) -> list[dict]:
                         "from": c.from_country,
                         "to": c.to_country,
                         "km_from_source": round(float(c.km_from_source), 1),
+                        "crossing_id": c.crossing_id,
                     }
                     for c in mine.itertuples(index=False)
                 ],

@@ -11,10 +11,12 @@ import pytest
 
 from geo.errors import FlowTableError
 from layers.atlas import Atlas
-from layers.flows import FLOW_COLUMNS, attach_flows, attach_user_flow_file, attach_user_flows
+from layers.figures import FLOW_COLUMNS
+from layers.flows import attach_flows
 from layers.flowtables import read_flow_table
 from layers.joins import JoinPolicy
 from layers.sources import with_overrides
+from layers.user_flows import attach_user_flow_file, attach_user_flows
 
 EMEL_NOTE = "4.6 + 5.6 already make 10.2; the article gives no Emel figure"
 IRTYSH_M3S = 4.6e9 / (181 * 86400)  # 294.15
@@ -62,11 +64,12 @@ def test_crossings_without_a_figure_say_so(atlas):
     assert np.isnan(emel["h1_2025_volume_km3"]) and np.isnan(emel["h1_2025_mean_m3s"])
     assert emel["flow_status"] == "no figure"
     assert emel["flow_note"] == EMEL_NOTE
-    for cid in ("irtysh-2", "ili-1", "tekes-1"):
+    for cid in ("irtysh-2", "tekes-1"):
         c = crossing(atlas, cid)
         assert c["flow_status"] == "no figure" and np.isnan(c["h1_2025_volume_km3"])
         assert c["flow_note"] == f"no published figure for {c['direction']} in H1 2025"
-    assert any("4 geometr(y/ies) with no value" in n and "'emel-1'" in n for n in atlas.notes)
+        assert c["flow_period"] == "" and c["flow_source"] == ""
+    assert any("3 geometr(y/ies) with no value" in n and "'emel-1'" in n for n in atlas.notes)
 
 
 # --------------------------------------------------------------------------- the flows table
@@ -308,6 +311,18 @@ def test_one_call_for_the_cli(atlas, tmp_path):
     assert c.loc["ili-2", "user_mean_m3s"] == pytest.approx(ILI_M3S)
     assert c.loc["emel-1", "user_status"] == "no figure"
     assert any("'emel-1' = '0,1,2' (row 3)" in n for n in a.notes)
+
+
+def test_a_rivers_own_crossing_id_names_the_shared_place(atlas, tmp_path):
+    path = tmp_path / "own_ids.csv"
+    path.write_text("crossing,Q\nili-1,12.5\ntekes-1,12.5\n", encoding="utf-8")
+    a = fresh(atlas)
+    opts = {"key": "crossing", "value": "Q", "unit": "m3/s", "key_kind": "crossing"}
+    attach_user_flow_file(a, path, **opts, policy=JoinPolicy(duplicates="warning"))
+    c = a["crossings"].set_index("crossing_id")
+    assert c.loc["tekes-1", "user_value"] == 12.5
+    # both ids name one place: the second row is a duplicate key, reported
+    assert any("duplicate key(s)" in n and "'tekes-1' (rows 2, 3)" in n for n in a.notes)
 
 
 def test_pieces_name_the_source_of_their_figure(atlas):

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from geo.errors import DataSourceError, FlowTableError, UnitError
+from layers.cells import parse_numbers
 from layers.flowtables import (
-    parse_numbers,
     read_flow_table,
     read_precipitation,
     read_seed_flows,

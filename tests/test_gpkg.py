@@ -31,10 +31,12 @@ import shapely
 from geopandas.testing import assert_geodataframe_equal
 from pyproj import CRS
 
-import layers.gpkg as gpkg_module
+import layers.gpkg_check as gpkg_check
+import layers.gpkg_tables as gpkg_tables
 from geo.errors import CRSError, OutputError, RegisterError
 from layers.atlas import Layer
 from layers.gpkg import STYLES_TABLE, write_geopackage
+from layers.gpkg_columns import export_columns
 from tests.gpkg_validator import validator_messages
 
 #: the QGIS layer_styles columns (name, declared type), as QGIS 3.22 creates them
@@ -120,11 +122,14 @@ def test_every_layer_and_table_is_written_and_counted(atlas, exported):
 
 
 def test_columns_types_and_values_round_trip(atlas, exported):
+    """What is read back is the Atlas frame as :func:`export_columns` shapes it, value for
+    value (the conversions themselves are pinned in test_gpkg_columns.py)."""
     for name, layer in atlas.layers.items():
-        written = layer.frame.reset_index(drop=True)
+        written, fields, _ = export_columns(name, layer.frame.reset_index(drop=True))
         read = _read(exported, name)
         columns = [c for c in written.columns if c != getattr(written, "_geometry_column_name", "")]
         assert [c for c in read.columns if c != "geometry"] == columns, name
+        assert list(fields)[0] == "fid" and set(columns) <= set(fields), name
         for col in columns:
             w, r = written[col], read[col]
             assert _kind(r) == _kind(w), f"{name}.{col}: {w.dtype} written, {r.dtype} read"
@@ -136,6 +141,36 @@ def test_columns_types_and_values_round_trip(atlas, exported):
                 )
             else:
                 assert r[~missing].tolist() == w[~missing].tolist(), f"{name}.{col}"
+
+
+def test_no_empty_text_and_real_dates(atlas, exported):
+    """Missing text is NULL, never ''; dates and periods are DATE columns."""
+    declared = {}
+    for name in atlas.layers:
+        for _, col, decl, *_ in _sql(exported, f"PRAGMA table_info('{name}')"):
+            declared[name, col] = decl
+        for col, decl in [(c, d) for (n, c), d in declared.items() if n == name]:
+            if decl.startswith("TEXT"):
+                blank = _sql(exported, f'SELECT count(*) FROM "{name}" WHERE trim("{col}") = \'\'')
+                assert blank == [(0,)], f"{name}.{col}"
+    assert declared["water_balance_monthly", "date"] == "DATE"
+    assert declared["flows", "period_start"] == declared["flows", "period_end"] == "DATE"
+    for name in ("rivers", "river_courses", "crossings"):
+        assert declared[name, "flow_period_start"] == declared[name, "flow_period_end"] == "DATE"
+        assert (name, "flow_period") not in declared
+    assert declared["basins", "balance_period_start"] == "DATE"
+    # a reach without a traced river, and a figure without a period, are NULL
+    assert _sql(exported, "SELECT count(*) FROM network WHERE river_id IS NULL")[0][0] > 0
+    none = _sql(
+        exported,
+        "SELECT count(*) FROM rivers WHERE flow_status = 'no figure' AND flow_period_start IS NULL",
+    )
+    assert none[0][0] == int((atlas["rivers"]["flow_status"] == "no figure").sum())
+    # style classes: NULL for no figure, under their clear names
+    assert ("rivers", "width_class") not in declared
+    rivers = _read(exported, "rivers")
+    no_flow = atlas["rivers"]["width_class"].to_numpy() < 0
+    assert rivers["discharge_class"].isna().to_numpy().tolist() == no_flow.tolist()
 
 
 def test_geometries_and_crs_round_trip(atlas, exported):
@@ -179,7 +214,10 @@ def test_awkward_column_types(small, tmp_path):
     assert read["big"].tolist() == [2**40, -1, 0]
     assert _kind(read["flag"]) == "bool"
     assert [read["flag"][0], read["flag"][2]] == [True, False] and pd.isna(read["flag"][1])
-    assert read["day"].tolist()[::2] == ["2025-01-01", "2025-06-30"]  # ISO text
+    assert read["day"].tolist()[::2] == [dt.date(2025, 1, 1), dt.date(2025, 6, 30)]  # DATE
+    assert _sql(path, "SELECT type FROM pragma_table_info('awkward') WHERE name = 'day'") == [
+        ("DATE",)
+    ]
     assert read["ids"][0] == '["ili", "irtysh"]' and read["ids"][1] == "[]"
     assert read["nothing"].isna().all()
     assert read["name"].tolist() == table["name"].tolist()
@@ -212,18 +250,21 @@ def test_layer_styles_table_is_the_one_qgis_writes(atlas, exported):
         "styleSLD, update_time FROM layer_styles",
     )
     spatial = {n for n, lyr in atlas.layers.items() if lyr.spatial}
-    assert sorted(r[0] for r in rows) == sorted(spatial)
+    assert sorted(r[0] for r in rows) == sorted(atlas.layers)  # tables too: their aliases
     geometry_columns = dict(
         _sql(exported, "SELECT table_name, column_name FROM gpkg_geometry_columns")
     )
     for name, geom_col, schema, default, qml, sld, updated in rows:
-        assert geom_col == geometry_columns[name]
+        assert geom_col == geometry_columns.get(name, "")
         assert (schema, default) == ("", 1)
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", updated)
         root = ET.fromstring(qml)
         assert root.tag == "qgis"
-        assert root.find("renderer-v2") is not None, name
-        assert ET.fromstring(sld).tag == "{http://www.opengis.net/sld}StyledLayerDescriptor"
+        assert (root.find("renderer-v2") is not None) == (name in spatial), name
+        aliases = {a.get("field"): a.get("name") for a in root.iter("alias")}
+        assert aliases["fid"] == "Feature id" and all(aliases.values()), name
+        if name in spatial:
+            assert ET.fromstring(sld).tag == "{http://www.opengis.net/sld}StyledLayerDescriptor"
 
 
 def test_styles_use_the_style_columns_of_the_frames(atlas, exported):
@@ -233,15 +274,23 @@ def test_styles_use_the_style_columns_of_the_frames(atlas, exported):
     countries = set(atlas["rivers"]["country"])
     assert {c.get("value") for c in rivers.iter("category")} >= countries
     expressions = [o.get("value") for o in rivers.iter("Option") if o.get("name") == "expression"]
-    if "width_class" in atlas["rivers"]:
-        assert expressions and all(e.startswith('CASE WHEN "width_class" = 0') for e in expressions)
+    # the class columns under their GeoPackage names
+    assert "width_class" in atlas["rivers"]
+    assert expressions and all(e.startswith('CASE WHEN "discharge_class" = 0') for e in expressions)
     basins = ET.fromstring(qml["basins"]).find("renderer-v2")
-    if "fill_class" in atlas["basins"]:
-        assert basins.get("type") == "RuleRenderer"
-        filters = [r.get("filter") for r in basins.iter("rule")]
-        assert filters[0] == '"fill_class" = 0' and "IS NULL" in filters[-1]
+    assert "fill_class" in atlas["basins"]
+    assert basins.get("type") == "RuleRenderer"
+    filters = [r.get("filter") for r in basins.iter("rule")]
+    assert filters[0] == '"p_minus_et_class" = 0' and "IS NULL" in filters[-1]
+    # lakes labelled by name_en, NULL for the unnamed ones: no "unnamed lake" label
     labels = ET.fromstring(qml["lakes"]).find("labeling/settings/text-style")
-    assert labels.get("fieldName") == "display_name"
+    assert labels.get("fieldName") == "name_en"
+    assert _sql(exported, "SELECT count(*) FROM lakes WHERE name_en IS NULL")[0][0] > 0
+    # the river's name once, on its course, not on every piece
+    assert ET.fromstring(qml["rivers"]).get("labelsEnabled") == "0"
+    assert ET.fromstring(qml["river_courses"]).get("labelsEnabled") == "1"
+    gauges = ET.fromstring(qml["gauges"]).find("labeling/settings/rendering")
+    assert gauges.get("scaleVisibility") == "1" and float(gauges.get("scaleMax")) > 0
 
 
 # --------------------------------------------------------------------------- metadata
@@ -402,7 +451,7 @@ def test_permission_refused_while_creating_becomes_output_error(atlas, tmp_path,
     def refuse(*_args, **_kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(gpkg_module, "write_table", refuse)
+    monkeypatch.setattr(gpkg_tables, "write_table", refuse)
     with pytest.raises(OutputError, match=r"rivermap\.gpkg.*Permission denied"):
         write_geopackage(atlas, tmp_path / "rivermap.gpkg")
     assert list(tmp_path.iterdir()) == []
@@ -427,7 +476,7 @@ def previous(small, tmp_path) -> tuple[Path, str]:
 
 
 def _fail_on_third_table(monkeypatch, exc: BaseException) -> None:
-    real = gpkg_module.write_table
+    real = gpkg_tables.write_table
     calls = []
 
     def flaky(*args, **kwargs):
@@ -436,7 +485,7 @@ def _fail_on_third_table(monkeypatch, exc: BaseException) -> None:
             raise exc
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(gpkg_module, "write_table", flaky)
+    monkeypatch.setattr(gpkg_tables, "write_table", flaky)
 
 
 def test_existing_file_replaced_by_complete_new_one(small, previous):
@@ -472,7 +521,7 @@ def test_interrupt_or_bug_mid_write_leaves_previous_file(small, previous, monkey
 
 def test_failed_validation_leaves_previous_file(small, previous, monkeypatch):
     path, before = previous
-    monkeypatch.setattr(gpkg_module, "_layer_problems", lambda *_: ["rivers: 0 features"])
+    monkeypatch.setattr(gpkg_check, "_layer_problems", lambda *_: ["rivers: 0 features"])
     with pytest.raises(OutputError, match="failed its check"):
         write_geopackage(small, path)
     assert _sha(path) == before
@@ -485,10 +534,11 @@ KILLED_WRITER = textwrap.dedent(
     import pickle, sys, time
     from pathlib import Path
     import layers.gpkg as gpkg
+    import layers.gpkg_tables as tables
 
     atlas = pickle.loads(Path(sys.argv[1]).read_bytes())
     marker = Path(sys.argv[3])
-    real = gpkg.write_table
+    real = tables.write_table
     done = []
 
     def write_then_wait(*args, **kwargs):
@@ -498,7 +548,7 @@ KILLED_WRITER = textwrap.dedent(
             marker.write_text("half written")
             time.sleep(600)
 
-    gpkg.write_table = write_then_wait
+    tables.write_table = write_then_wait
     gpkg.write_geopackage(atlas, sys.argv[2])
     """
 )

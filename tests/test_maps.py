@@ -147,7 +147,8 @@ def test_core_atlas_map_without_gauges_year_or_hillshade(atlas_core: Atlas) -> N
 def test_every_crossing_is_on_the_overview(atlas: Atlas) -> None:
     layer = features.crossings_layer(atlas, overview_view(atlas), "x")
     n = len(atlas["crossings"])
-    assert n == 6
+    # one feature per place: the Tekes and the Ili share the crossing at km 20
+    assert n == atlas.traced.crossing_rivers["crossing_id"].nunique() == 5
     assert len(layer.props["tip"]) == n and len(layer.popup_html) == n
     assert layer.geoms.count('"Point"') == n
 
@@ -197,8 +198,9 @@ def test_crossing_popup_answers_the_questions(atlas: Atlas) -> None:
     assert "China → Kazakhstan" in irtysh
     assert "48.0211° N, 85.5581° E" in irtysh
     assert "4.6</td>" in irtysh.replace(" km³", "</td>") and "294 m³/s" in irtysh
-    tekes = str(popups.crossing_popup(c.loc["tekes-1"].to_dict()))
+    tekes = str(popups.crossing_popup(c.loc["tekes-1"].to_dict(), {"ili": "Ili"}))
     assert "Kazakhstan → China" in tekes
+    assert "Also the crossing of</th><td>Ili</td>" in tekes
     assert tekes.count("no figure") >= 2 and "no published figure" in tekes
 
 

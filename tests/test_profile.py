@@ -124,7 +124,7 @@ def test_ili_starts_high_and_ends_at_balkhash_level(atlas_core):
     """The embedded Ili: Tekes source in the Tian Shan (GEBCO 15″), mouth at Lake Balkhash
     (5′ grid, ~340 m)."""
     source = elevation_source(atlas_core.sources)
-    cross = atlas_core["crossings"]
+    cross = atlas_core.traced.crossing_rivers
     prof = river_profile(
         atlas_core.traced.course["ili"],
         source,

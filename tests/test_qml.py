@@ -13,16 +13,11 @@ import pytest
 import shapely
 from pyproj import CRS
 
-from layers.qml import (
-    DataDefined,
-    dd_expression,
-    plan_renderer,
-    qgis_metadata_document,
-    qml_document,
-    sld_document,
-    style_for,
-)
+from layers.qgis_metadata import qgis_metadata_document
+from layers.qml import dd_expression, qml_document
+from layers.sld import sld_document
 from layers.sources import Provenance
+from layers.style_plan import DataDefined, plan_renderer, style_for
 from layers.styles import (
     BASIN_FILL,
     COUNTRY_COLOURS,
@@ -171,13 +166,25 @@ def test_borders_dashed_single_symbol_without_labels():
 
 
 def test_labels_from_label_column_escaped():
-    root = ET.fromstring(qml_document("rivers", rivers_frame()))
+    root = ET.fromstring(qml_document("river_courses", rivers_frame()))
     assert root.get("labelsEnabled") == "1"
     assert root.find("labeling").get("type") == "simple"
     assert root.find("labeling/settings/text-style").get("fieldName") == "name_en"
     assert root.find("labeling/settings/rendering").get("drawLabels") == "1"
     without = rivers_frame().drop(columns="name_en")
-    assert ET.fromstring(qml_document("rivers", without)).get("labelsEnabled") == "0"
+    assert ET.fromstring(qml_document("river_courses", without)).get("labelsEnabled") == "0"
+    # one name per river: the course carries it, the per-country pieces do not repeat it
+    assert ET.fromstring(qml_document("rivers", rivers_frame())).get("labelsEnabled") == "0"
+
+
+def test_gauge_labels_only_when_zoomed_in():
+    rendering = ET.fromstring(qml_document("gauges", gauges_frame())).find(
+        "labeling/settings/rendering"
+    )
+    assert rendering.get("scaleVisibility") == "1"
+    assert float(rendering.get("scaleMax")) == STYLES["gauges"].label_max_scale > 0
+    crossings = ET.fromstring(qml_document("crossings", gauges_frame().assign(direction="x")))
+    assert crossings.find("labeling/settings/rendering").get("scaleVisibility") == "0"
 
 
 def test_values_with_quotes_and_scripts_stay_intact():
@@ -196,8 +203,8 @@ def test_values_with_quotes_and_scripts_stay_intact():
 def test_sld_rules_match_the_qml_rules():
     sld = ET.fromstring(sld_document("rivers", rivers_frame()))
     rules = list(sld.iter(f"{SE}Rule"))
-    # 2 countries + other, each × (4 width classes + no figure), then the label rule
-    assert len(rules) == 3 * 5 + 1
+    # 2 countries + other, each × (4 width classes + no figure); no label rule (see the course)
+    assert len(rules) == 3 * 5
     first = rules[0]
     assert first.findtext(f"{SE}Name") == f"China, {FLOW_WIDTH.legend()[0][0]}"
     equal = [
@@ -207,8 +214,10 @@ def test_sld_rules_match_the_qml_rules():
     assert equal == [("country", "CHN"), ("width_class", "0")]
     width = [p.text for p in first.iter(f"{SE}SvgParameter") if p.get("name") == "stroke-width"]
     assert width == [f"{FLOW_WIDTH.values[0]:g}"]
-    label = rules[-1].find(f"{SE}TextSymbolizer/{SE}Label/{OGC}PropertyName")
-    assert label.text == "name_en"
+    assert rules[-1].find(f"{SE}TextSymbolizer") is None
+    gauges = list(ET.fromstring(sld_document("gauges", gauges_frame())).iter(f"{SE}Rule"))
+    label = gauges[-1].find(f"{SE}TextSymbolizer/{SE}Label/{OGC}PropertyName")
+    assert label.text == "station"
 
 
 def test_sld_point_sizes_are_diameters_in_pixels():

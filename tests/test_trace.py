@@ -126,5 +126,5 @@ def test_hydrorivers_extract_traces_like_the_embedded_network(atlas_core, tmp_pa
     courses = atlas_core["river_courses"].set_index("river_id")
     for river_id, row in ours.items():
         assert row["length_km"] == pytest.approx(courses.loc[river_id, "length_km"], abs=0.1)
-    crossings = atlas_core["crossings"]
+    crossings = atlas_core.traced.crossing_rivers
     assert sum(len(r["crossings"]) for r in ours.values()) == len(crossings)

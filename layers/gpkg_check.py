@@ -1,0 +1,54 @@
+"""The check a written GeoPackage passes before it replaces the target."""
+
+from __future__ import annotations
+
+import sqlite3
+import xml.etree.ElementTree as ET
+from contextlib import closing
+from pathlib import Path
+
+import pyogrio
+
+from geo.errors import OutputError
+from layers.gpkg_tables import Table
+
+
+def validate(tmp: Path, tables: list[Table], target: Path) -> None:
+    """OutputError unless ``tmp`` passes SQLite's integrity check, lists every table, holds
+    as many features/rows as were written and a parseable default style per spatial layer."""
+    problems = _sqlite_problems(tmp, tables) + _layer_problems(tmp, tables)
+    if problems:
+        raise OutputError(
+            f"{target}: the written GeoPackage failed its check ({'; '.join(problems[:3])}); "
+            "nothing was replaced"
+        )
+
+
+def _sqlite_problems(tmp: Path, tables: list[Table]) -> list[str]:
+    with closing(sqlite3.connect(f"file:{tmp}?mode=ro", uri=True)) as con:
+        integrity = [r[0] for r in con.execute("PRAGMA integrity_check")]
+        styles = con.execute(
+            "SELECT f_table_name, styleQML FROM layer_styles WHERE useAsDefault"
+        ).fetchall()
+    problems = [] if integrity == ["ok"] else [f"integrity_check: {integrity[0]}"]
+    styled = {name for name, _ in styles}
+    problems += [
+        f"no default style for {t.name}" for t in tables if t.spatial and t.name not in styled
+    ]
+    for name, qml in styles:
+        try:
+            ET.fromstring(qml)
+        except ET.ParseError as exc:
+            problems.append(f"style of {name} is not XML ({exc})")
+    return problems
+
+
+def _layer_problems(tmp: Path, tables: list[Table]) -> list[str]:
+    listed = {str(n) for n in pyogrio.list_layers(tmp)[:, 0]}
+    problems = [f"layer {t.name} missing" for t in tables if t.name not in listed]
+    for t in tables:
+        if t.name in listed:
+            n = pyogrio.read_info(tmp, layer=t.name, force_feature_count=True)["features"]
+            if n != len(t.frame):
+                problems.append(f"{t.name}: {n} features read back, {len(t.frame)} written")
+    return problems
