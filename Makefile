@@ -10,7 +10,7 @@ SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # python3-qgis + qgis-providers: the QGIS checks (system python3, QT_QPA_PLATFORM=offscreen)
 DEBIAN_PACKAGES = chromium chromium-driver python3-gdal fonts-wqy-microhei python3-qgis qgis-providers
 
-.PHONY: build test lint bench screenshot system-deps clean
+.PHONY: build test lint bench screenshot network system-deps clean
 
 build: $(BIN)/.installed
 	$(BIN)/rivermap build --out $(OUT)
@@ -27,6 +27,10 @@ bench: system-deps $(BIN)/.installed-test
 # the README's picture: the overview map as headless Chromium shows it
 screenshot: build system-deps $(BIN)/.installed-test
 	$(BIN)/python -c "from maps.screenshot import save_screenshot; save_screenshot('$(OUT)/overview.html', 'docs/overview.png', size=(1280, 800))"
+
+# the embedded default river network, rebuilt from its two raw inputs (portal + World Data Bank II)
+network: $(BIN)/.installed
+	$(BIN)/rivermap merge-network --out layers/data/rivers_merged.geojson
 
 lint: $(BIN)/.installed-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

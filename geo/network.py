@@ -62,7 +62,8 @@ class RiverNetwork:
     the downstream reach, ``-1`` for an outlet; ``length_m``: geodesic length in metres;
     ``upstream_area_km2``: upstream drainage area in km² where the source has it (HydroRIVERS
     ``UPLAND_SKM``), else ``None``; ``geometry``: reach lines in EPSG:4326, or ``None`` for a
-    table without geometry. ``source`` names the input for messages.
+    table without geometry. ``source`` names the input for messages; ``reach_source``, where
+    known, names per reach the input it was drawn from (see :mod:`geo.headwaters`).
     """
 
     ids: np.ndarray
@@ -72,6 +73,7 @@ class RiverNetwork:
     geometry: gpd.GeoSeries | None = None
     source: str = "network"
     check: NetworkCheck | None = field(default=None, repr=False)
+    reach_source: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.ids = np.asarray(self.ids)
@@ -121,9 +123,20 @@ class RiverNetwork:
 
     @cached_property
     def mainstem_key(self) -> np.ndarray:
-        """What decides the mainstem at a confluence: upstream area if known, else longest path."""
+        """What decides the mainstem at a confluence: upstream area if known, else longest path.
+
+        Reaches without an area (NaN: headwaters added from a source without areas, see
+        :mod:`geo.headwaters`) rank below every reach with one; among them the longest path
+        decides (:attr:`mainstem_tiebreak`).
+        """
         if self.upstream_area_km2 is not None:
-            return np.asarray(self.upstream_area_km2, dtype=float)
+            area = np.asarray(self.upstream_area_km2, dtype=float)
+            return np.where(np.isnan(area), -1.0, area)
+        return self.longest_upstream_m
+
+    @cached_property
+    def mainstem_tiebreak(self) -> np.ndarray:
+        """Second key at a confluence: the longest upstream flow path (metres)."""
         return self.longest_upstream_m
 
     @cached_property
@@ -131,7 +144,7 @@ class RiverNetwork:
         """For each reach, the position of its mainstem upstream neighbour (``-1`` at a source)."""
         child = np.flatnonzero(self.next_down >= 0)
         parent = self.next_down[child]
-        order = np.lexsort((self.mainstem_key[child], parent))
+        order = np.lexsort((self.mainstem_tiebreak[child], self.mainstem_key[child], parent))
         child, parent = child[order], parent[order]
         last = np.r_[parent[1:] != parent[:-1], True]
         out = np.full(len(self), -1, dtype=np.int64)
@@ -149,6 +162,17 @@ class RiverNetwork:
         )
 
     # -- tracing ----------------------------------------------------------------------------
+    def position_of(self, reach_ids: np.ndarray) -> np.ndarray:
+        """Positions of many reaches given their ids (NetworkError naming the first unknown)."""
+        order = np.argsort(self.ids, kind="stable")
+        want = np.asarray(reach_ids)
+        pos = np.clip(np.searchsorted(self.ids, want, sorter=order), 0, max(len(self) - 1, 0))
+        found = order[pos]
+        bad = np.flatnonzero(self.ids[found] != want)
+        if bad.size:
+            raise NetworkError(f"{self.source}: no reach with id {want[bad[0]]!r}")
+        return found
+
     def position(self, reach_id: object) -> int:
         """Position of a reach given its id; NetworkError if the id is not in the network."""
         hit = np.flatnonzero(self.ids == reach_id)
@@ -433,6 +457,9 @@ def read_network(
 ) -> tuple[RiverNetwork, list[str]]:
     """Read a river network file: HydroRIVERS-style when it has ``HYRIV_ID``/``NEXT_DOWN``,
     else plain lines digitised downstream. Returns the network and report lines.
+
+    A text column ``source`` (as :func:`geo.headwaters.extend_network`'s output carries) becomes
+    :attr:`RiverNetwork.reach_source`.
     """
     from geo.io import LINE_TYPES, read_vector, source_name
 
@@ -448,6 +475,9 @@ def read_network(
         net = from_hydrorivers(gdf, source=name)
     else:
         net = from_lines(gdf, snap_tolerance_m=snap_tolerance_m, source=name)
+    if "source" in gdf.columns:
+        labels = gdf["source"]
+        net.reach_source = labels.where(labels.notna(), name).astype(str).to_numpy(dtype=object)
     checks = check_network(net).lines(net.ids)
     summary = f"{name}: {len(net):,} reaches, {checks[0]}" + "".join(f"; {c}" for c in checks[1:])
     return net, [*report.lines(), summary]

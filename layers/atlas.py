@@ -16,9 +16,10 @@ import pandas as pd
 
 from geo.borders import Boundaries
 from geo.io import LINE_TYPES, POLYGON_TYPES, read_vector
-from geo.network import RiverNetwork, read_network
+from geo.network import RiverNetwork
 from layers.basins import basin_id_column, basins_layer
 from layers.register import Register, River, load_register
+from layers.river_network import load_network, source_titles
 from layers.rivers import TracedRivers, lakes_layer, trace_rivers
 from layers.sources import Provenance, Sources, default_sources
 
@@ -99,10 +100,6 @@ def build_atlas(
     sources = sources or default_sources()
     register = register or load_register()
     rivers = register.select(river_ids)
-    progress("reading the river network")
-    net, notes = read_network(
-        str(sources.path("rivers")), layer=sources.layer("rivers"), fix_geometries=fix_geometries
-    )
     progress("reading borders, countries and lakes")
     borders_gdf, _ = read_vector(
         sources.path("borders"), sources.layer("borders"), geom_types=LINE_TYPES
@@ -114,6 +111,8 @@ def build_atlas(
         sources.path("lakes"), sources.layer("lakes"), geom_types=POLYGON_TYPES
     )
     lakes = lakes_layer(lakes_raw, register)
+    progress("reading the river network")
+    net, notes = load_network(sources, lakes=lakes_raw, fix_geometries=fix_geometries)
     progress("tracing rivers")
     traced = trace_rivers(
         net,
@@ -121,6 +120,7 @@ def build_atlas(
         Boundaries.from_lines(borders_gdf, source=str(sources.path("borders"))),
         countries,
         lakes,
+        source_titles=source_titles(sources),
         register_rivers=register.rivers,
     )
     rivers = traced.rivers
@@ -221,6 +221,7 @@ def _network_frame(net: RiverNetwork, traced: TracedRivers) -> gpd.GeoDataFrame:
             "length_km": net.length_m / 1000.0,
             "longest_upstream_km": net.longest_upstream_m / 1000.0,
             "river_id": traced.owner,
+            "source": net.reach_source,
             "on_courses": traced.on_courses,
         },
         geometry=net.geometry.values,

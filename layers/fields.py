@@ -158,6 +158,12 @@ LAYERS: dict[str, dict[str, Field]] = {
             "Length of the longest path from a source down to the end of this reach (km).",
         ),
         "river_id": Field("Traced river", "Id of the traced river holding this reach; NULL: none."),
+        "source": Field(
+            "Drawn from",
+            "The input this reach was drawn from: wh_rivers (the portal's lines, 15″ grid "
+            "lines), wdb_rivers (World Data Bank II, 1:1–3M, added upstream), or the role of "
+            "the analyst's file (see gpkg_metadata).",
+        ),
         "on_courses": Field(
             "On the courses of",
             "Ids of every traced river whose course runs through this reach, most specific "
@@ -165,6 +171,14 @@ LAYERS: dict[str, dict[str, Field]] = {
         ),
     },
     "rivers": {
+        "source": Field(
+            "Drawn from",
+            "The input this piece's reach was drawn from (key of the data sources, see "
+            "source_title).",
+        ),
+        "source_title": Field(
+            "Drawn from (title)", "The input this piece was drawn from, with its scale."
+        ),
         "reach_id": Field("Reach id", "Id of the network reach this piece comes from."),
         "on_courses": Field(
             "On the courses of",
@@ -193,6 +207,11 @@ LAYERS: dict[str, dict[str, Field]] = {
         ),
         "source_lon": Field("Source longitude (°)", "Longitude of the traced source (WGS 84)."),
         "source_lat": Field("Source latitude (°)", "Latitude of the traced source (WGS 84)."),
+        "drawn_from": Field(
+            "Drawn from",
+            "Which stretch of the course was drawn from which input and at which scale, as "
+            "km from the source (e.g. 'km 0–105 World Data Bank II (1:1–3M); km 105–1,301 …').",
+        ),
         "mouth_lon": Field("Mouth longitude (°)", "Longitude of the mouth (WGS 84)."),
         "mouth_lat": Field("Mouth latitude (°)", "Latitude of the mouth (WGS 84)."),
         "parent": Field("Tributary of", "river_id this river flows into; NULL: a main river."),

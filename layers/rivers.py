@@ -26,6 +26,7 @@ from geo.errors import NetworkError
 from geo.network import RiverNetwork
 from layers.crossings import crossings_layer, group_places, river_crossings, sliver_notes
 from layers.register import LANGS, Register, River
+from layers.stretches import Stretch, reach_labels, stretches, stretches_text
 
 #: crossings closer than this along the river are one crossing (a river running on the border)
 MERGE_CROSSINGS_WITHIN_M = 25_000.0
@@ -49,6 +50,8 @@ class TracedRivers:
     by id; ``owner``/``on_courses``: per reach position of the network, the river id holding
     it ("" for none) and every course through it. Ownership is computed over every register
     river that traces on the network, so it never depends on which rivers were asked for.
+    ``stretches``: per river id, where each stretch of its course was drawn from
+    (:mod:`layers.stretches`).
     """
 
     courses: gpd.GeoDataFrame
@@ -62,6 +65,7 @@ class TracedRivers:
     crossing_rivers: pd.DataFrame | None = None
     slivers: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+    stretches: dict[str, list[Stretch]] = field(default_factory=dict)
 
 
 def _names(river: River) -> dict[str, str]:
@@ -80,12 +84,16 @@ def trace_rivers(
     lake_name: str = "display_name",
     merge_within_m: float = MERGE_CROSSINGS_WITHIN_M,
     sliver_m: float = SLIVER_M,
+    source_titles: dict[str, str] | None = None,
 ) -> TracedRivers:
     """Trace each register river from its mouth upstream along the mainstem and measure it.
 
     ``rivers`` are the rivers asked for (each must trace: NetworkError otherwise);
     ``register_rivers`` (default: ``rivers``) are every river of the register, traced too where
     the network holds them, so that which river holds a reach does not depend on the choice.
+    ``source_titles`` maps the network's reach source labels to what a reader sees ("World
+    Data Bank II (1:1–3M)"): courses say which stretch was drawn from which (``drawn_from``),
+    pieces carry ``source`` and ``source_title``.
     """
     everyone = _union(register_rivers or rivers, rivers)
     course = _trace_all(net, everyone, {r.id for r in rivers})
@@ -104,8 +112,13 @@ def trace_rivers(
         merged[r.id] = merge_crossings(raw, merge_within_m)
     course_m = {rid: c.length_m for rid, c in course.items()}
     per_river = group_places(river_crossings(merged), course_m)
+    titles = source_titles or {}
+    drawn = stretches(net, course, titles)
     rows = [
-        _course_row(r, course, traced, merged[r.id], lengths[r.id], lakes, lake_name)
+        {
+            **_course_row(r, course, traced, merged[r.id], lengths[r.id], lakes, lake_name),
+            "drawn_from": stretches_text(drawn[r.id]),
+        }
         for r in shown_rivers
     ]
     courses = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
@@ -114,6 +127,10 @@ def trace_rivers(
     raw_all = pd.concat([raws[r.id] for r in shown_rivers], ignore_index=True)
     on_courses = courses_through(len(net), course)
     pieces = _pieces(net, shown_rivers, course, raws, lengths, owner, on_courses)
+    if len(pieces):
+        src = reach_labels(net)[net.position_of(pieces["reach_id"].to_numpy())]
+        pieces["source"] = src
+        pieces["source_title"] = [titles.get(x, x) for x in src]
     sliver_table = pd.concat(slivers, ignore_index=True)
     sliver_table = sliver_table.loc[sliver_table["river_id"].isin(shown)].reset_index(drop=True)
     notes = sliver_notes(sliver_table, _owner_at(sliver_table, course, owner), sliver_m)
@@ -129,6 +146,7 @@ def trace_rivers(
         crossing_rivers=per_river.loc[per_river["river_id"].isin(shown)].reset_index(drop=True),
         slivers=sliver_table,
         notes=notes,
+        stretches=drawn,
     )
 
 

@@ -13,7 +13,7 @@ PROVENANCE_FILE = DATA_DIR / "provenance.toml"
 
 #: what each role of the product is read from by default (a key of provenance.toml)
 DEFAULT_ROLES = {
-    "rivers": "wh_rivers",
+    "rivers": "rivers_merged",
     "basins": "wh_watersheds",
     "subbasins": "wh_subbasins",
     "lakes": "ne_lakes",
@@ -30,6 +30,10 @@ DEFAULT_ROLES = {
     "relief": "shaded_relief_region",
 }
 
+#: roles without an embedded default: ``headwaters`` (secondary lines that extend the
+#: ``rivers`` network upstream, see :mod:`layers.river_network`)
+OPTIONAL_ROLES = ("headwaters",)
+
 
 @dataclass(frozen=True)
 class Provenance:
@@ -42,6 +46,8 @@ class Provenance:
     licence: str
     attribution: str
     url: str = ""
+    #: the scale or resolution the data was drawn at (shown beside lengths measured on it)
+    scale: str = ""
 
     def one_line(self) -> str:
         return f"{self.title}. Source: {self.source}. Licence: {self.licence}."
@@ -89,10 +95,10 @@ def with_overrides(sources: Sources, overrides: dict[str, str | Path]) -> Source
     prov = dict(sources.provenance)
     layer_names = dict(sources.layer_names)
     for role, value in overrides.items():
-        if role not in DEFAULT_ROLES:
+        if role not in DEFAULT_ROLES and role not in OPTIONAL_ROLES:
             raise RivermapError(
                 f"--data {role}={value}: unknown role {role!r}; accepted: "
-                f"{', '.join(DEFAULT_ROLES)}"
+                f"{', '.join((*DEFAULT_ROLES, *OPTIONAL_ROLES))}"
             )
         text, sep, layer = str(value).partition("::")
         p = Path(text)

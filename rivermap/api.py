@@ -51,6 +51,21 @@ def load(
     )
 
 
+def merge_network(out: str | Path, data: dict[str, str] | None = None) -> list[str]:
+    """Write a river network extended upstream with a secondary source's headwaters.
+
+    ``data`` names ``rivers`` (the primary network) and ``headwaters`` (the secondary lines);
+    without them, the embedded pair (portal lines + World Data Bank II) that the default
+    network ``rivers_merged.geojson`` is built from. Returns the merge's notes.
+    """
+    from layers.river_network import embedded_pair, merge_network_files
+
+    out = Path(out)
+    if not out.parent.exists():
+        raise OutputError(f"--out {out}: folder {out.parent} does not exist")
+    return merge_network_files(with_overrides(embedded_pair(), data or {}), out)
+
+
 def join_flow_table(atlas: Atlas, path: str | Path, **options) -> None:
     """Join an analyst's flow table to the Atlas (CSV, Excel, Parquet), with a report in
     ``atlas.notes``. Options: ``key``, ``value``, ``unit``, ``key_kind`` (river, crossing,

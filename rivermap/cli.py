@@ -436,5 +436,40 @@ def serve(ctx, rivers, data, register_path, fix_geometries, host, port, workers,
     )
 
 
+@main.command("merge-network")
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    metavar="ROLE=PATH",
+    help="rivers=PRIMARY (lines digitised downstream, or HydroRIVERS-style) and "
+    "headwaters=SECONDARY (lines without flow direction, e.g. World Data Bank II); "
+    "dem=, lakes= as for the other commands. Default: the embedded pair.",
+)
+@click.option(
+    "--out",
+    "out_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="GeoJSON file to write (lines digitised downstream, column source per reach).",
+)
+@click.pass_context
+@handled
+def merge_network(ctx, data, out_file):
+    """Extend a river network upstream with the headwaters of a coarser source.
+
+    Secondary lines that continue a primary headwater, or join a primary reach as a
+    tributary, are added (water flows towards the junction); lines alongside a primary reach,
+    touching nothing, making a cycle, running uphill (DEM) or into the lake the network ends
+    in are left out and reported. Use the result with --data rivers=FILE, or pass both files
+    to any command as --data rivers=... --data headwaters=.... Same inputs, same bytes.
+    """
+    notes = api.merge_network(out_file, _data_option(data))
+    if not ctx.obj["quiet"]:
+        for line in notes:
+            click.echo(f"note: {line}", err=True)
+    click.echo(str(out_file))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

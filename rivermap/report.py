@@ -39,6 +39,10 @@ def trace_rows(atlas: Atlas) -> list[dict]:
                 "lakes_on_course": row.lakes_on_course,
                 "ends_in": row.ends_in,
                 "source_via": row.source_via,
+                "drawn_from": [
+                    {"from_km": round(a, 1), "to_km": round(b, 1), "source": title}
+                    for a, b, title in atlas.traced.stretches.get(row.river_id, [])
+                ],
             }
         )
     return out
@@ -74,5 +78,9 @@ def trace_text(rows: list[dict]) -> str:
                 f"  source via        {r['source_via']} (its longest headwater in the data)"
             )
         lines.append(f"  ends in           {r['ends_in']}")
+        for i, d in enumerate(r.get("drawn_from", [])):
+            head = "drawn from" if i == 0 else ""
+            span = f"km {d['from_km']:,.1f}–{d['to_km']:,.1f}"
+            lines.append(f"  {head:<17} {span:<16} {d['source']}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)

@@ -34,7 +34,7 @@ def test_each_river_enters_kazakhstan_from_china(atlas_core, river_id):
 def test_tekes_flows_from_kazakhstan_into_china(atlas_core):
     c = crossings_of(atlas_core, "tekes")
     assert c[["from_country", "to_country"]].values.tolist() == [["KAZ", "CHN"]]
-    # the data's Tekes starts right at the border near 80.4 E 42.8 N
+    # the Tekes crosses into China near 80.55 E 42.88 N, 125 km below its source
     assert c.lon.iloc[0] == pytest.approx(80.5, abs=0.2)
     assert c.lat.iloc[0] == pytest.approx(42.85, abs=0.1)
 
@@ -52,6 +52,73 @@ def test_lengths_against_published_figures(atlas_core):
     assert ili.length_km_kaz == pytest.approx(ILI_KAZ_KM, rel=0.2)
     irtysh = course_row(atlas_core, "irtysh")
     assert irtysh.length_km_kaz == pytest.approx(IRTYSH_KAZ_KM, rel=0.2)
+
+
+#: published lengths (shared data README, "Published reference figures"): (low, high) km
+PUBLISHED_KM = {
+    ("emel", "length_km"): (250, 250),
+    ("emel", "length_km_chn"): (157, 180),
+    ("kunes", "length_km"): (220, 258),
+    ("ili", "length_km"): (1439, 1439),
+    ("irtysh", "length_km_chn"): (525, 633),
+}
+
+
+@pytest.mark.parametrize(("river_id", "column"), list(PUBLISHED_KM))
+def test_headwaters_traced_within_ten_percent_of_published_lengths(atlas_core, river_id, column):
+    """With World Data Bank II's headwaters the rivers start at their real sources."""
+    low, high = PUBLISHED_KM[(river_id, column)]
+    km = course_row(atlas_core, river_id)[column]
+    assert 0.9 * low <= km <= 1.1 * high
+
+
+def test_tekes_rises_in_kazakhstan_with_about_100_km_there(atlas_core):
+    """~438 km published counts meanders no 1:1M line has; WDBII and a 15″-DEM network both
+    give ~340 km. About 100 km of it lie in Kazakhstan."""
+    tekes = course_row(atlas_core, "tekes")
+    assert tekes.length_km >= 340
+    assert 80 <= tekes.length_km_kaz <= 120
+    assert tekes.countries == "KAZ > CHN"
+
+
+#: published sources (shared data README): lon, lat in degrees
+PUBLISHED_SOURCE = {
+    "ili": (79.54, 42.62),  # the Tekes' source in the Terskey Alatau
+    "tekes": (79.54, 42.62),
+    "kunes": (84.85, 43.21),
+    "emel": (84.64, 46.87),
+}
+
+
+@pytest.mark.parametrize("river_id", list(PUBLISHED_SOURCE))
+def test_traced_sources_lie_near_the_published_ones(atlas_core, river_id):
+    from geo.measure import GEOD
+
+    row = course_row(atlas_core, river_id)
+    lon, lat = PUBLISHED_SOURCE[river_id]
+    _, _, d = GEOD.inv(row.source_lon, row.source_lat, lon, lat)
+    assert d < 25_000
+
+
+def test_irtysh_follows_its_north_eastern_head_as_its_note_says(atlas_core):
+    """World Data Bank II stops 37 km short of the published source (47.88 N 89.97 E): the
+    river's note says so, and says why this head (the register's via) was chosen."""
+    from geo.measure import GEOD
+
+    row = course_row(atlas_core, "irtysh")
+    assert (row.source_lon, row.source_lat) == pytest.approx((90.33, 47.65), abs=0.01)
+    _, _, d = GEOD.inv(row.source_lon, row.source_lat, 89.97, 47.88)
+    assert round(d / 1000) == 37
+    assert "stops 37 km short" in row.note and "longer by 34 km" in row.note
+
+
+def test_ili_mouth_note_names_the_delta_arm(atlas_core):
+    from geo.measure import GEOD
+
+    row = course_row(atlas_core, "ili")
+    _, _, d = GEOD.inv(row.mouth_lon, row.mouth_lat, 74.06, 45.34)
+    assert round(d / 1000) == 51
+    assert "north-eastern arm" in row.note and "51 km away" in row.note
 
 
 @pytest.mark.parametrize("river_id", ["irtysh", "ili", "emel", "tekes", "kunes"])

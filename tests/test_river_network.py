@@ -1,0 +1,111 @@
+"""The embedded default network (portal lines + World Data Bank II headwaters) and where each
+traced stretch comes from."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from layers.register import load_register
+from layers.sources import DATA_DIR, default_sources
+from rivermap.cli import main
+
+
+def test_committed_default_network_is_what_merge_network_builds(tmp_path):
+    """`make network` (rivermap merge-network) rebuilds the committed file byte for byte."""
+    out = tmp_path / "rivers_merged.geojson"
+    result = CliRunner().invoke(main, ["--quiet", "merge-network", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == (DATA_DIR / "rivers_merged.geojson").read_bytes()
+
+
+def test_default_network_reaches_carry_their_source(atlas_core):
+    net = atlas_core.network
+    assert set(net.reach_source) == {"wh_rivers", "wdb_rivers"}
+    frame = atlas_core["network"]
+    assert frame["source"].tolist() == list(net.reach_source)
+    pieces = atlas_core["rivers"]
+    assert set(pieces["source"]) == {"wh_rivers", "wdb_rivers"}
+    wdb = pieces.loc[pieces["source"] == "wdb_rivers", "source_title"]
+    assert (wdb == "World Data Bank II (1:1–3M)").all()
+
+
+@pytest.mark.parametrize("river_id", ["irtysh", "ili", "emel", "tekes", "kunes"])
+def test_stretches_cover_each_course_from_its_source(atlas_core, river_id):
+    """Every river now starts on World Data Bank II's line and ends on the portal's."""
+    stretches = atlas_core.traced.stretches[river_id]
+    course = atlas_core["river_courses"].set_index("river_id").loc[river_id]
+    assert stretches[0][0] == 0.0
+    assert stretches[-1][1] == pytest.approx(course.length_km)
+    assert all(a[1] == b[0] for a, b in zip(stretches, stretches[1:], strict=False))
+    assert stretches[0][2].startswith("World Data Bank II")
+    assert stretches[-1][2].startswith("WaterHydro portal network")
+    assert course.drawn_from.startswith("km 0–")
+    assert f"{stretches[0][1]:,.0f}" in course.drawn_from
+
+
+def test_trace_prints_where_each_stretch_comes_from():
+    result = CliRunner().invoke(main, ["--quiet", "trace", "--rivers", "emel"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    first = next(i for i, t in enumerate(lines) if t.strip().startswith("drawn from"))
+    assert "World Data Bank II (1:1–3M)" in lines[first]
+    assert "WaterHydro portal network (15″ grid lines)" in lines[first + 1]
+    as_json = CliRunner().invoke(main, ["--quiet", "trace", "--format", "json"])
+    rows = {r["river_id"]: r for r in json.loads(as_json.stdout)}
+    emel = rows["emel"]["drawn_from"]
+    assert emel[0]["from_km"] == 0.0 and emel[-1]["to_km"] == rows["emel"]["length_km"]
+
+
+def test_an_analysts_new_tributary_traces_to_its_real_source(tmp_path):
+    """The Kash, added to the register with its mouth on the Ili and a via point, rises where
+    World Data Bank II's line does (84.90 E 43.45 N), far east of where the portal stops."""
+    from rivermap import api
+
+    text = (DATA_DIR / "rivers.toml").read_text(encoding="utf-8")
+    text += (
+        '\n[[river]]\nid = "kash"\nname_en = "Kash"\nname_kk = "Қаш"\nname_ru = "Каш"\n'
+        'name_zh = "喀什河"\nmouth = [81.807, 43.623]\nvia = [84.2, 43.66]\n'
+        'ends_in = "Ili"\nparent = "ili"\n'
+    )
+    reg = tmp_path / "rivers.toml"
+    reg.write_text(text, encoding="utf-8")
+    assert load_register(reg).river("kash").via == (84.2, 43.66)
+    atlas = api.load(rivers=["kash"], register=reg, steps=())
+    row = atlas["river_courses"].iloc[0]
+    assert (row.source_lon, row.source_lat) == pytest.approx((84.90, 43.446), abs=0.01)
+    head = atlas.traced.stretches["kash"][0]
+    assert head[2].startswith("World Data Bank II") and head[1] > 100
+
+
+def test_analyst_pair_merged_at_run_time_matches_the_committed_merge():
+    """--data rivers=PORTAL --data headwaters=WDBII traces what the embedded default does."""
+    pair = [
+        "--data",
+        f"rivers={DATA_DIR / 'wh_rivers.geojson'}",
+        "--data",
+        f"headwaters={DATA_DIR / 'wdb_rivers.geojson'}",
+    ]
+    args = ["trace", "--format", "json", "--rivers", "emel,tekes"]
+    ran = CliRunner().invoke(main, ["--quiet", *args, *pair])
+    default = CliRunner().invoke(main, ["--quiet", *args])
+    assert ran.exit_code == 0, ran.output
+    got, want = json.loads(ran.stdout), json.loads(default.stdout)
+    for a, b in zip(got, want, strict=True):
+        assert a["length_km"] == pytest.approx(b["length_km"], abs=0.1)
+        assert [c["from"] for c in a["crossings"]] == [c["from"] for c in b["crossings"]]
+
+
+def test_default_sources_name_the_merged_network_and_its_licences():
+    p = default_sources().about("rivers")
+    assert p.file == "rivers_merged.geojson"
+    assert "LGPL-3.0-or-later" in p.licence and "MIT" in p.licence
+    assert "GSHHG 2.3.7, Wessel & Smith; World Data Bank II" in p.attribution
+    for name in ("LICENSE-LGPL-3.0.txt", "LICENSE-GPL-3.0.txt"):
+        assert "GNU" in (DATA_DIR / name).read_text(encoding="utf-8")[:400]
+    assert np.isin(
+        ["wh_rivers.geojson", "wdb_rivers.geojson"], [f.name for f in DATA_DIR.iterdir()]
+    ).all()
