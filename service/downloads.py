@@ -10,8 +10,11 @@ the cache with an ETag (and gzip for maps when the client accepts it).
 
 from __future__ import annotations
 
+import inspect
 import json
+from collections.abc import Callable
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +22,6 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from layers.register import LANGS
-from maps.render import overview_map, river_map, write_html
 from rivermap import api
 from service.cache import Entry
 from service.catalog import Collection
@@ -28,10 +30,6 @@ from service.documents import state
 from service.errors import NotFound, ParameterError
 from service.links import GPKG_MEDIA
 from service.query import ItemsQuery, check_known
-
-#: languages the maps can be asked for (``lang=``); the maps are English until the
-#: map renderer takes a language
-MAP_LANGS: tuple[str, ...] = ("en",)
 
 
 def _rivers_param(request: Request, text: str | None) -> tuple[str, ...]:
@@ -69,33 +67,45 @@ def _serve(request: Request, entry: Entry, media: str, *, download: str | None =
         return Response(status_code=304, headers=headers)
     if download:
         headers["Content-Disposition"] = f'attachment; filename="{download}"'
+    cache = state(request).cache
     gz = entry.gzip_path
     if gz is not None and "gzip" in request.headers.get("accept-encoding", "").lower():
         headers["Content-Encoding"] = "gzip"
-        return Response(_read(gz), media_type=media, headers=headers)
-    if entry.path.stat().st_size <= 8 << 20:
-        return Response(_read(entry.path), media_type=media, headers=headers)
-    return FileResponse(entry.path, media_type=media, headers=headers)
-
-
-_BLOBS: dict[Path, bytes] = {}
-
-
-def _read(path: Path) -> bytes:
-    """Cached files are immutable (content-addressed): keep small ones in memory."""
-    blob = _BLOBS.get(path)
+        path = gz
+    else:
+        path = entry.path
+    blob = cache.read(path)
     if blob is None:
-        blob = path.read_bytes()
-        if len(_BLOBS) < 64:
-            _BLOBS[path] = blob
-    return blob
+        return FileResponse(path, media_type=media, headers=headers)
+    return Response(blob, media_type=media, headers=headers)
 
 
 # ------------------------------------------------------------------ maps
 
 
+@cache
+def map_languages() -> tuple[str, ...]:
+    """Languages ``rivermap.api.write_maps`` can draw the maps in (``lang=``): all of the
+    register's once it takes a ``lang`` argument, English until then."""
+    return LANGS if "lang" in inspect.signature(api.write_maps).parameters else ("en",)
+
+
+def _write_pages(atlas, lang: str) -> Callable[[Path], None]:
+    """Write every map page in ``lang`` with the public API; the language switch of a served
+    page links to ``PAGE.html?lang=XX`` beside it."""
+    options = {}
+    if "lang" in inspect.signature(api.write_maps).parameters:
+        options = {"lang": lang, "links": lambda page, to: f"{page}.html?lang={to}"}
+
+    def write(folder: Path) -> None:
+        api.write_maps(atlas, folder, **options)
+
+    return write
+
+
 async def map_page(request: Request) -> Response:
-    """``/maps/overview.html`` and ``/maps/{river}.html`` (``lang`` from the allow-list)."""
+    """``/maps/overview.html`` and ``/maps/{river}.html`` (``lang`` from the allow-list). The
+    first request for a language builds all its pages in one job; later ones are cached."""
     st = state(request)
     name = request.path_params["page"]
     if name not in st.map_pages:
@@ -105,19 +115,24 @@ async def map_page(request: Request) -> Response:
         )
     check_known(request.query_params, {"lang"}, "/maps")
     lang = request.query_params.get("lang", "en")
-    if lang not in MAP_LANGS:
+    langs = map_languages()
+    if lang not in langs:
         known = "" if lang in LANGS else " (not a language of the register)"
         raise ParameterError(
-            f"lang={lang!r}: maps are not available in it{known}; accepted: {', '.join(MAP_LANGS)}"
+            f"lang={lang!r}: maps are not available in it{known}; accepted: {', '.join(langs)}"
         )
-    entry = st.cache.entry(st.cache.key("map", page=name, lang=lang), ".html", gzip_twin=True)
-    atlas = st.atlas
-
-    def write(target: Path) -> None:
-        m = overview_map(atlas) if name == "overview" else river_map(atlas, name)
-        write_html(m, target)
-
-    await _build(request, entry, write)
+    cache = st.cache
+    entries = {
+        page: cache.entry(cache.key("map", page=page, lang=lang), ".html", gzip_twin=True)
+        for page in st.map_pages
+    }
+    entry = entries[name]
+    if not cache.ready(entry):
+        group = cache.key("maps", lang=lang)
+        job = _write_pages(st.atlas, lang)
+        await st.pool.run(
+            group, lambda: cache.build_group(group, entries, job), timeout=st.build_timeout
+        )
     return _serve(request, entry, "text/html; charset=utf-8")
 
 

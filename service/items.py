@@ -151,10 +151,8 @@ async def items(request: Request) -> Response:
 
         return await collection_gpkg(request, c, q, rows)
     page = rows[q.offset : q.offset + q.limit]
-    feats = features(c, page, q.crs)
     links = page_links(request, c, q, len(rows), len(page), fmt)
     if fmt == HTML:
-        shown = page if q.crs == CRS84 else page[:0]
         return html.page(
             "items.html.j2",
             collection=c,
@@ -164,13 +162,13 @@ async def items(request: Request) -> Response:
             offset=q.offset,
             links=links,
             geojson=script_safe(feature_collection(features(c, page, CRS84), {}).decode()),
-            table=_table(c, shown[:HTML_ROWS] if len(shown) else page[:HTML_ROWS]),
+            table=_table(c, page[:HTML_ROWS]),
             crs=short_name(q.crs),
             gpkg=href(request, f"/collections/{c.id}/items", **_query_params(request), f="gpkg"),
             headers=_crs_header(q.crs),
         )
     body = feature_collection(
-        feats,
+        features(c, page, q.crs),
         {
             "numberMatched": int(len(rows)),
             "numberReturned": int(len(page)),

@@ -12,7 +12,6 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from layers.atlas import Atlas
-from maps.render import top_level_rivers
 from rivermap.report import trace_rows
 from service.cache import Cache
 from service.catalog import Collection, catalog
@@ -82,6 +81,12 @@ def inputs_digest(atlas: Atlas) -> str:
     return h.hexdigest()
 
 
+def map_pages(atlas: Atlas) -> tuple[str, ...]:
+    """The pages ``rivermap.api.write_maps`` writes: the overview and one per traced river
+    that is not a headwater of another (the allow-list of ``/maps/{page}.html``)."""
+    return ("overview", *(r.id for r in atlas.rivers if not r.parent))
+
+
 def build_state(atlas: Atlas, cache_dir: str | Path, **pool_options) -> ServiceState:
     """Everything the handlers read, computed once from ``atlas`` (which is not changed)."""
     digest = inputs_digest(atlas)
@@ -90,7 +95,7 @@ def build_state(atlas: Atlas, cache_dir: str | Path, **pool_options) -> ServiceS
         atlas=atlas,
         collections=catalog(atlas),
         traces=traces,
-        map_pages=("overview", *top_level_rivers(atlas)),
+        map_pages=map_pages(atlas),
         cache=Cache(Path(cache_dir), digest),
         digest=digest,
         **pool_options,

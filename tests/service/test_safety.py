@@ -84,8 +84,11 @@ def test_build_time_limit_gives_503_then_the_file(atlas: Atlas, tmp_path) -> Non
         first = c.get("/maps/overview.html")
         assert first.status_code == 503 and int(first.headers["retry-after"]) > 0
         assert "still building" in first.json()["detail"]
-        busy = c.get("/maps/ili.html")  # the pool (1 worker, no queue) is still on the overview
+        # the pool (1 worker, no queue) is still on the maps: another file cannot start
+        busy = c.get("/exports/rivermap.gpkg?rivers=ili")
         assert busy.status_code == 503 and "limit 1" in busy.json()["detail"]
+        same = c.get("/maps/ili.html")  # a page of the same build waits for it
+        assert same.status_code == 503 and "still building" in same.json()["detail"]
         deadline = time.monotonic() + 60
         while (
             r := c.get("/maps/overview.html")
