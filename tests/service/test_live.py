@@ -147,18 +147,6 @@ def test_downloaded_geopackage_passes_gdal_validator(live: Server, atlas: Atlas,
     )
 
 
-def test_trace_matches_the_cli(live: Server) -> None:
-    cli = subprocess.run(
-        [sys.executable, "-m", "rivermap.cli", "--quiet", "trace", "--format", "json"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert cli.returncode == 0, cli.stderr
-    status, _, body = live.get("/trace")
-    assert status == 200 and body.decode() == cli.stdout.rstrip("\n")
-
-
 def _serve_fails(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [
@@ -236,14 +224,14 @@ def test_two_workers_under_gunicorn_share_the_data_and_the_cache(tmp_path, atlas
             assert doc["numberMatched"] == len(atlas["crossings"])
         from concurrent.futures import ThreadPoolExecutor
 
+        url = "/exports/rivermap.gpkg?rivers=emel"
         with ThreadPoolExecutor(8) as pool:  # both workers asked at once: one build
-            answers = list(pool.map(lambda _: server.get("/maps/emel.html"), range(8)))
+            answers = list(pool.map(lambda _: server.get(url), range(8)))
         assert {status for status, _, _ in answers} == {200}
         assert len({headers["ETag"] for _, headers, _ in answers}) == 1
-        pages = server.json("/")["links"]
-        n_pages = sum(1 for link in pages if "/maps/" in link["href"])
-        assert len(list(server.cache.glob("*.html"))) == n_pages  # one file per page
-        assert len(re.findall(r"built \w+ \(\d+ files\)", server.log.read_text())) == 1
+        assert len({body for _, _, body in answers}) == 1
+        assert len(list(server.cache.glob("*.gpkg"))) == 1
+        assert len(re.findall(r"built \w+\.gpkg in", server.log.read_text())) == 1
     finally:
         assert server.stop() == 0
 
