@@ -24,9 +24,11 @@ bench: system-deps $(BIN)/.installed-test
 	$(BIN)/pip install -q -e ".[test,bench]"
 	$(BIN)/python -m bench
 
-# the README's picture: the overview map as headless Chromium shows it
+# the README's pictures: the overview map as headless Chromium shows it, and the QGIS project
+# stored in the GeoPackage as QGIS renders it
 screenshot: build system-deps $(BIN)/.installed-test
 	$(BIN)/python -c "from maps.screenshot import save_screenshot; save_screenshot('$(OUT)/overview.html', 'docs/overview.png', size=(1280, 800))"
+	QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/qgis_project_check.py $(OUT)/rivermap.gpkg rivermap --png docs/qgis_project.png --size 1200x780 > /dev/null
 
 # the embedded default river network, rebuilt from its two raw inputs (portal + World Data Bank II)
 network: $(BIN)/.installed

@@ -9,7 +9,7 @@ import numpy as np
 import shapely
 from shapely.ops import substring
 
-from geo.errors import NetworkError
+from geo.errors import NetworkError, ViaPointError
 from geo.measure import cumulative_m
 from geo.network import RiverNetwork, mainstem, trace_downstream
 from geo.snap import snap_points
@@ -62,11 +62,12 @@ def trace_course(
     snapped point unless the point lies within ``whole_reach_within_m`` of the reach's end.
     ``via`` (lon, lat) forces the branch: the course runs from the via point's reach down to
     the mouth, and above the via point follows the mainstem. Raises NetworkError when no reach
-    is near enough or the via point does not drain to the mouth.
+    is near enough or the via point does not drain to the mouth (ViaPointError when the via
+    point lies on no reach).
     """
     among = None
     if via is not None:
-        via_reach = _snap_one(net, via, max_snap_m, f"{what} (via point)", None)
+        via_reach = _snap_one(net, via, max_snap_m, f"{what} (via point)", None, ViaPointError)
         among = trace_downstream(net, via_reach)
     last = _snap_one(net, mouth, max_snap_m, what, among)
     if via is not None:
@@ -75,7 +76,7 @@ def trace_course(
     else:
         path = mainstem(net, last)
     snap = snap_points(net, [mouth[0]], [mouth[1]], max_distance_m=max_snap_m, among=[last])
-    geoms = list(net.geometry.values[path])
+    geoms = list(net.lines(path))
     if snap.reach_length_m[0] - snap.along_m[0] > whole_reach_within_m:
         geoms[-1] = _cut_at(geoms[-1], snap.along_m[0], net)
     coords, starts = _join(geoms)
@@ -95,11 +96,12 @@ def _snap_one(
     max_snap_m: float,
     what: str,
     among: np.ndarray | None,
+    error: type[NetworkError] = NetworkError,
 ) -> int:
     snap = snap_points(net, [point[0]], [point[1]], max_distance_m=max_snap_m, among=among)
     if snap.reach[0] < 0:
         where = "" if among is None else " downstream of the via point"
-        raise NetworkError(
+        raise error(
             f"{what} at lon {point[0]:.4f}, lat {point[1]:.4f}: no river reach of "
             f"{net.source}{where} within {max_snap_m / 1000:g} km; move the point onto the river"
         )
@@ -107,7 +109,7 @@ def _snap_one(
 
 
 def _cut_at(line: shapely.LineString, along_m: float, net: RiverNetwork) -> shapely.LineString:
-    crs = net.metric_geometry.crs
+    crs = net.metric_crs
     proj = gpd.GeoSeries([line], crs=4326).to_crs(crs).values[0]
     part = substring(proj, 0.0, along_m)
     return gpd.GeoSeries([part], crs=crs).to_crs(4326).values[0]

@@ -37,6 +37,10 @@ class NetworkError(RivermapError, ValueError):
     """A river network cannot be built or traced (missing ids, cycles, no river near a point)."""
 
 
+class ViaPointError(NetworkError):
+    """A river's via point (the branch to follow) lies on no reach of the network."""
+
+
 class RegisterError(RivermapError, ValueError):
     """The river register (TOML) is malformed or names something that does not exist."""
 

@@ -134,6 +134,26 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
+def resolve_layer(path: Path, layer: str | None) -> str:
+    """Check that ``path`` opens and ``layer`` is in it (or the file holds one layer);
+    returns the source's name for messages."""
+    layers = list_layers(path)
+    if layer is not None and layer not in layers:
+        raise LayerError(
+            f"{path}: no layer {layer!r}; layers in this file: {', '.join(layers) or 'none'}"
+        )
+    if layer is None and len(layers) > 1:
+        raise LayerError(
+            f"{path}: holds {len(layers)} layers ({', '.join(layers[:8])}); name one as PATH::LAYER"
+        )
+    return source_name(path, layer if layer or len(layers) > 1 else None)
+
+
+def open_path(path: str | Path) -> str:
+    """The name GDAL opens ``path`` by (``/vsizip/`` for a zip)."""
+    return _open_path(Path(path))
+
+
 def read_vector(
     path: str | Path,
     layer: str | None = None,
@@ -152,16 +172,7 @@ def read_vector(
     ``region`` (degrees). Raises a :class:`geo.errors.RivermapError` subclass on failure.
     """
     p = Path(path)
-    layers = list_layers(p)
-    if layer is not None and layer not in layers:
-        raise LayerError(
-            f"{p}: no layer {layer!r}; layers in this file: {', '.join(layers) or 'none'}"
-        )
-    if layer is None and len(layers) > 1:
-        raise LayerError(
-            f"{p}: holds {len(layers)} layers ({', '.join(layers[:8])}); name one as PATH::LAYER"
-        )
-    name = source_name(p, layer if layer or len(layers) > 1 else None)
+    name = resolve_layer(p, layer)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -185,20 +196,29 @@ def read_vector(
 def _ensure_crs(
     gdf: gpd.GeoDataFrame, name: str, assume_crs: str | None, report: ReadReport
 ) -> gpd.GeoDataFrame:
+    crs = layer_crs(gdf.crs, name, assume_crs)
     if gdf.crs is None:
+        gdf = gdf.set_crs(crs)
+    if crs.equals(WGS84, ignore_axis_order=True):
+        return gdf
+    report.reprojected_from = crs.to_string()
+    return gdf.to_crs(WGS84)
+
+
+def layer_crs(crs: object, name: str, assume_crs: str | None = None) -> CRS:
+    """The CRS a layer declares (``assume_crs`` when it declares none); CRSError when it has
+    none or it is neither geographic nor projected."""
+    if crs is None:
         if assume_crs is None:
             raise CRSError(
                 f"{name}: no CRS (a shapefile without its .prj?); add the .prj or pass "
                 "--assume-crs, e.g. 'EPSG:4326'"
             )
-        gdf = gdf.set_crs(parse_crs(assume_crs, what="--assume-crs"))
-    crs = CRS.from_user_input(gdf.crs)
-    if crs.equals(WGS84, ignore_axis_order=True):
-        return gdf
-    if not (crs.is_geographic or crs.is_projected):
-        raise CRSError(f"{name}: CRS {crs.name!r} is neither geographic nor projected")
-    report.reprojected_from = crs.to_string()
-    return gdf.to_crs(WGS84)
+        return parse_crs(assume_crs, what="--assume-crs")
+    out = CRS.from_user_input(crs)
+    if not (out.is_geographic or out.is_projected):
+        raise CRSError(f"{name}: CRS {out.name!r} is neither geographic nor projected")
+    return out
 
 
 def check_geometries(
@@ -255,7 +275,12 @@ def check_lonlat(gdf: gpd.GeoDataFrame, name: str, *, region: Region | None = RE
     Latitudes beyond ±90 usually mean longitude and latitude were swapped; data outside the
     region usually means a wrong CRS (degrees labelled as feet or metres, or the reverse).
     """
-    minx, miny, maxx, maxy = gdf.total_bounds
+    check_bounds(gdf.total_bounds, name, region=region)
+
+
+def check_bounds(bounds: Iterable[float], name: str, *, region: Region | None = REGION) -> None:
+    """:func:`check_lonlat` on a (minx, miny, maxx, maxy) box in degrees (EPSG:4326)."""
+    minx, miny, maxx, maxy = bounds
     if miny < -90 or maxy > 90 or minx < -180 or maxx > 180:
         hint = (
             " (are longitude and latitude swapped?)"

@@ -1,10 +1,11 @@
-"""Directed river networks as arrays: build, check, trace, mainstem.
+"""Directed river networks as arrays: check, trace, mainstem, the reaches worth drawing.
 
 A network is one array ``next_down`` (position of the reach each reach flows into, ``-1`` at an
-outlet) plus per-reach attributes. It is built either from line geometries (end points snapped
-within a tolerance in metres, direction taken from digitisation) or from a HydroRIVERS-style
-table (``HYRIV_ID`` / ``NEXT_DOWN``). Traversal runs in scipy.sparse.csgraph and per-level numpy
-operations; nothing calls Python once per reach, so a million reaches take seconds.
+outlet) plus per-reach attributes; :mod:`geo.network_build` builds it from line geometries or
+from a HydroRIVERS-style table. Geometries are either held (a GeoSeries) or left in their file
+(:class:`geo.reachfile.ReachFile`) and read for the reaches a step needs. Traversal runs in
+scipy.sparse (csgraph for trees) and per-level numpy operations; nothing calls Python once per
+reach (only once per reach of one path), so a million reaches take a fraction of a second.
 """
 
 from __future__ import annotations
@@ -17,13 +18,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS
 from scipy import sparse
-from scipy.sparse import csgraph
-from scipy.spatial import cKDTree
 
 from geo.crs import local_metric_crs
-from geo.errors import FieldError, GeometryError, NetworkError
-from geo.measure import line_lengths_m
+from geo.errors import NetworkError
+from geo.reachfile import ReachFile, boxes_around
 
 Direction = Literal["up", "down"]
 
@@ -62,8 +62,9 @@ class RiverNetwork:
     the downstream reach, ``-1`` for an outlet; ``length_m``: geodesic length in metres;
     ``upstream_area_km2``: upstream drainage area in km² where the source has it (HydroRIVERS
     ``UPLAND_SKM``), else ``None``; ``geometry``: reach lines in EPSG:4326, or ``None`` for a
-    table without geometry. ``source`` names the input for messages; ``reach_source``, where
-    known, names per reach the input it was drawn from (see :mod:`geo.headwaters`).
+    table without geometry or a network whose lines stay in their file (``store``, read with
+    :meth:`lines` and :meth:`near`). ``source`` names the input for messages; ``reach_source``,
+    where known, names per reach the input it was drawn from (see :mod:`geo.headwaters`).
     """
 
     ids: np.ndarray
@@ -71,9 +72,14 @@ class RiverNetwork:
     length_m: np.ndarray
     upstream_area_km2: np.ndarray | None = None
     geometry: gpd.GeoSeries | None = None
+    #: the source's own columns (all but the geometry), one row per reach in reach order, as
+    #: read (names and types kept: HydroRIVERS' ORD_STRA, DIS_AV_CMS, 64-bit HYBAS_L12 …);
+    #: None where they stay in the file (``store``: see :mod:`geo.reach_attributes`)
+    attributes: pd.DataFrame | None = field(default=None, repr=False)
     source: str = "network"
     check: NetworkCheck | None = field(default=None, repr=False)
     reach_source: np.ndarray | None = field(default=None, repr=False)
+    store: ReachFile | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.ids = np.asarray(self.ids)
@@ -107,13 +113,23 @@ class RiverNetwork:
 
     @cached_property
     def levels(self) -> list[np.ndarray]:
-        """Reaches grouped by hops from their outlet: ``levels[0]`` are the outlets."""
+        """Reaches grouped by hops from their outlet: ``levels[0]`` are the outlets (ascending),
+        each next level the reaches flowing into the previous one, in its order. Reaches on a
+        cycle are in no level. One numpy gather per level on the upstream CSR arrays."""
+        up = self.up_matrix
+        indptr, indices = up.indptr, up.indices
         out = []
         frontier = self.outlets
-        up = self.up_matrix
         while frontier.size:
             out.append(frontier)
-            frontier = up[frontier].indices
+            starts = indptr[frontier]
+            counts = indptr[frontier + 1] - starts
+            total = int(counts.sum())
+            if total == 0:
+                break
+            # positions starts[k] .. starts[k] + counts[k] - 1 for every k, in order
+            offsets = np.repeat(starts - np.r_[0, np.cumsum(counts)[:-1]], counts)
+            frontier = indices[offsets + np.arange(total)].astype(np.int64)
         return out
 
     @cached_property
@@ -142,24 +158,95 @@ class RiverNetwork:
     @cached_property
     def main_upstream(self) -> np.ndarray:
         """For each reach, the position of its mainstem upstream neighbour (``-1`` at a source)."""
-        child = np.flatnonzero(self.next_down >= 0)
-        parent = self.next_down[child]
-        order = np.lexsort((self.mainstem_tiebreak[child], self.mainstem_key[child], parent))
-        child, parent = child[order], parent[order]
-        last = np.r_[parent[1:] != parent[:-1], True]
+        up = self.up_matrix  # row = a reach, its entries = the reaches flowing into it
         out = np.full(len(self), -1, dtype=np.int64)
-        out[parent[last]] = child[last]
+        if up.nnz == 0:
+            return out
+        counts = np.diff(up.indptr)
+        rows = np.flatnonzero(counts)
+        starts = up.indptr[rows]
+        # the largest key wins, then the largest tiebreak, then the last reach in the file
+        # (NaN counts as largest, as in a sort)
+        is_best = np.ones(up.nnz, dtype=bool)
+        for values in (self.mainstem_key, self.mainstem_tiebreak):
+            v = np.where(is_best, np.nan_to_num(values[up.indices], nan=np.inf), -np.inf)
+            is_best &= v == np.repeat(np.maximum.reduceat(v, starts), counts[rows])
+        entry = np.maximum.reduceat(np.where(is_best, np.arange(up.nnz), -1), starts)
+        out[rows] = up.indices[entry]
         return out
+
+    # -- geometry ---------------------------------------------------------------------------
+    @property
+    def has_geometry(self) -> bool:
+        """True when the reaches have lines (held, or in their file)."""
+        return self.geometry is not None or self.store is not None
+
+    def _need_geometry(self) -> None:
+        if not self.has_geometry:
+            raise NetworkError(f"{self.source}: has no geometry")
+
+    @cached_property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """Lon/lat extent of the reaches (west, south, east, north; degrees, EPSG:4326)."""
+        self._need_geometry()
+        if self.geometry is not None:
+            return tuple(float(v) for v in self.geometry.total_bounds)
+        return self.store.bounds
+
+    @cached_property
+    def metric_crs(self) -> CRS:
+        """Azimuthal equidistant CRS (metres) centred on the network, for searches within a
+        tolerance in metres (:func:`geo.crs.local_metric_crs`)."""
+        return local_metric_crs(self.bounds)
 
     @cached_property
     def metric_geometry(self) -> gpd.GeoSeries:
-        """The reaches in an azimuthal equidistant CRS (metres) centred on the network, for
-        searches within a tolerance in metres; projected once, reused by every snap."""
+        """Every held reach in :attr:`metric_crs` (a network whose lines stay in their file
+        has none: project :meth:`near` candidates instead, as :func:`geo.snap.snap_points`)."""
         if self.geometry is None:
-            raise NetworkError(f"{self.source}: has no geometry")
-        return self.geometry.to_crs(local_metric_crs(self.geometry.total_bounds)).reset_index(
-            drop=True
-        )
+            raise NetworkError(
+                f"{self.source}: its lines stay in the file; read them with lines() or near()"
+            )
+        return self.geometry.to_crs(self.metric_crs).reset_index(drop=True)
+
+    def lines(self, positions: np.ndarray) -> np.ndarray:
+        """The lines (shapely, EPSG:4326) of reach ``positions``, in that order."""
+        self._need_geometry()
+        positions = np.asarray(positions, dtype=np.int64)
+        if self.geometry is not None:
+            return np.asarray(self.geometry.values)[positions]
+        return self.store.lines(positions)
+
+    @cached_property
+    def _tree(self) -> shapely.STRtree:
+        return shapely.STRtree(np.asarray(self.geometry.values))
+
+    def in_box(self, box: tuple[float, float, float, float]) -> np.ndarray:
+        """Positions (ascending) of the reaches whose bounding boxes meet a lon/lat box
+        (degrees): what a file's spatial index answers, the same for lines held or not."""
+        self._need_geometry()
+        if self.geometry is None:
+            return self.store.in_box(box, geometry=False)[0]
+        return np.sort(self._tree.query(shapely.box(*box)))
+
+    def near(
+        self, lon: np.ndarray, lat: np.ndarray, radius_m: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Reaches that may lie within ``radius_m`` metres (geodesic) of any of the lon/lat
+        points: their positions (ascending) and lines (EPSG:4326). Every reach within the
+        radius is among them (boxes around the points, read through the file's spatial index
+        when the lines stay in their file); some farther ones may be too."""
+        self._need_geometry()
+        boxes = boxes_around(lon, lat, radius_m)
+        if self.geometry is not None:
+            hits = self._tree.query(shapely.box(*boxes.T), predicate="intersects")[1]
+            pos = np.unique(hits)
+            return pos, np.asarray(self.geometry.values)[pos]
+        found = [self.store.in_box(tuple(b)) for b in boxes]
+        pos = np.concatenate([f[0] for f in found])
+        lines = np.concatenate([f[1] for f in found])
+        pos, first = np.unique(pos, return_index=True)
+        return pos, lines[first]
 
     # -- tracing ----------------------------------------------------------------------------
     def position_of(self, reach_ids: np.ndarray) -> np.ndarray:
@@ -185,13 +272,29 @@ def trace(net: RiverNetwork, start: int, direction: Direction = "up") -> np.ndar
     """Positions of all reaches upstream of (or downstream from) reach position ``start``.
 
     The start reach is included and comes first. ``"down"`` returns the single path to the
-    outlet in flow order; ``"up"`` returns the whole upstream tree in breadth-first order.
+    outlet in flow order (``next_down`` followed); ``"up"`` returns the whole upstream tree in
+    breadth-first order (scipy.sparse.csgraph).
     """
     if direction not in ("up", "down"):
         raise ValueError(f"direction must be 'up' or 'down', not {direction!r}")
     _check_position(net, start)
-    matrix = net.up_matrix if direction == "up" else net.down_matrix
-    return csgraph.breadth_first_order(matrix, start, directed=True, return_predecessors=False)
+    if direction == "down":
+        return _follow(net.next_down, start)
+    from scipy.sparse import csgraph  # imported where used: a third of scipy's import time
+
+    return csgraph.breadth_first_order(
+        net.up_matrix, start, directed=True, return_predecessors=False
+    )
+
+
+def _follow(pointer: np.ndarray, start: int) -> np.ndarray:
+    """``start``, ``pointer[start]``, … until a negative pointer (one path, not a tree)."""
+    path = [start]
+    nxt = pointer[start]
+    while nxt >= 0:
+        path.append(int(nxt))
+        nxt = pointer[nxt]
+    return np.asarray(path, dtype=np.int64)
 
 
 def trace_upstream(net: RiverNetwork, start: int) -> np.ndarray:
@@ -211,13 +314,29 @@ def mainstem(net: RiverNetwork, start: int) -> np.ndarray:
     is followed (upstream area where the data has it, else the longest upstream flow path).
     """
     _check_position(net, start)
-    path = [start]
-    up = net.main_upstream
-    nxt = up[start]
-    while nxt >= 0:
-        path.append(int(nxt))
-        nxt = up[nxt]
-    return np.asarray(path[::-1], dtype=np.int64)
+    return _follow(net.main_upstream, start)[::-1].copy()
+
+
+def largest_reaches(
+    net: RiverNetwork,
+    at_most: int,
+    *,
+    box: tuple[float, float, float, float] | None = None,
+) -> np.ndarray:
+    """Positions (ascending) of the reaches of a generalised network: all of them when there
+    are at most ``at_most``, else the ``at_most`` with the largest
+    :attr:`RiverNetwork.mainstem_key` (upstream area where the data has it, else the longest
+    upstream flow path) among those meeting ``box`` (lon/lat degrees, when given). Keeping the
+    reaches above an upstream-area threshold keeps whole rivers: a reach's downstream
+    neighbour always drains at least as much."""
+    if len(net) <= at_most:
+        return np.arange(len(net))
+    among = np.arange(len(net)) if box is None else net.in_box(box)
+    if among.size <= at_most:
+        return among
+    key = net.mainstem_key[among]
+    top = np.argsort(-key, kind="stable")[:at_most]
+    return np.sort(among[top])
 
 
 def _check_position(net: RiverNetwork, pos: int) -> None:
@@ -246,11 +365,13 @@ def _refuse_cycles(net: RiverNetwork) -> None:
     if self_loop.size:
         rid = net.ids[self_loop[0]]
         raise NetworkError(f"{net.source}: reach {rid} flows into itself (a cycle of one)")
+    if sum(lvl.size for lvl in net.levels) == n:
+        return
     reached = np.zeros(n, dtype=bool)
     for lvl in net.levels:
         reached[lvl] = True
-    if reached.all():
-        return
+    from scipy.sparse import csgraph
+
     ncomp, labels = csgraph.connected_components(net.down_matrix, connection="strong")
     sizes = np.bincount(labels, minlength=ncomp)
     cyc = np.flatnonzero(sizes[labels] > 1)
@@ -262,180 +383,6 @@ def _refuse_cycles(net: RiverNetwork) -> None:
     )
 
 
-# -- building ---------------------------------------------------------------------------------
-def from_hydrorivers(
-    table: pd.DataFrame,
-    *,
-    source: str = "HydroRIVERS table",
-    id_column: str = "HYRIV_ID",
-    next_column: str = "NEXT_DOWN",
-) -> RiverNetwork:
-    """Build a network from a HydroRIVERS-style table (``HYRIV_ID``, ``NEXT_DOWN``; 0 = outlet).
-
-    Optional columns: ``LENGTH_KM`` (reach length in km; else measured geodesically from the
-    geometry), ``UPLAND_SKM`` (upstream area in km², used for the mainstem). A GeoDataFrame
-    keeps its geometry (converted to EPSG:4326).
-    """
-    for col in (id_column, next_column):
-        if col not in table.columns:
-            raise FieldError(
-                f"{source}: no column {col!r}; columns are {', '.join(map(str, table.columns))}"
-            )
-    ids = _integer_column(table, id_column, source)
-    nxt = _integer_column(table, next_column, source)
-    uniq, counts = np.unique(ids, return_counts=True)
-    if (counts > 1).any():
-        dup = uniq[counts > 1]
-        raise FieldError(
-            f"{source}: column {id_column!r} has duplicate ids ({', '.join(map(str, dup[:5]))}"
-            f"{'…' if dup.size > 5 else ''}); each reach needs its own id"
-        )
-    order = np.argsort(ids)
-    sorted_ids = ids[order]
-    pos = np.searchsorted(sorted_ids, nxt)
-    pos = np.clip(pos, 0, len(ids) - 1)
-    found = sorted_ids[pos] == nxt
-    outlet = nxt == 0
-    missing = ~found & ~outlet
-    if missing.any():
-        row = int(np.flatnonzero(missing)[0])
-        raise NetworkError(
-            f"{source}: {next_column} {int(nxt[row])} (row {row}, {id_column} {int(ids[row])}) "
-            f"points to no {id_column} in the table ({int(missing.sum())} such rows); accepted: "
-            "0 for an outlet or an id present in the extract (was it cut at the wrong place?)"
-        )
-    next_down = np.where(outlet, -1, order[pos])
-    geometry = None
-    if isinstance(table, gpd.GeoDataFrame) and table.geometry is not None:
-        geometry = table.geometry.to_crs(4326).reset_index(drop=True)
-    if "LENGTH_KM" in table.columns:
-        length_m = pd.to_numeric(table["LENGTH_KM"], errors="coerce").to_numpy(float) * 1000.0
-    elif geometry is not None:
-        length_m = line_lengths_m(geometry)
-    else:
-        raise FieldError(
-            f"{source}: no LENGTH_KM column and no geometry to measure reach lengths from"
-        )
-    area = None
-    if "UPLAND_SKM" in table.columns:
-        area = pd.to_numeric(table["UPLAND_SKM"], errors="coerce").to_numpy(float)
-    return RiverNetwork(
-        ids=ids,
-        next_down=next_down,
-        length_m=length_m,
-        upstream_area_km2=area,
-        geometry=geometry,
-        source=source,
-    )
-
-
-def _integer_column(table: pd.DataFrame, col: str, source: str) -> np.ndarray:
-    values = pd.to_numeric(table[col], errors="coerce")
-    bad = values.isna() | (values % 1 != 0)
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise FieldError(
-            f"{source}: column {col!r} row {row} holds {table[col].iloc[row]!r}; "
-            "accepted: whole numbers"
-        )
-    return values.to_numpy().astype(np.int64)
-
-
-def from_lines(
-    lines: gpd.GeoDataFrame,
-    *,
-    snap_tolerance_m: float = 50.0,
-    source: str = "river lines",
-    id_column: str | None = None,
-) -> RiverNetwork:
-    """Build a network from lines digitised in flow direction (first vertex upstream).
-
-    End points closer than ``snap_tolerance_m`` metres (measured in an azimuthal equidistant
-    projection centred on the data) are one node. A reach flows into the reach that starts at
-    its end node; where several start there (a braid), the first in file order is taken and
-    the node is reported in :attr:`RiverNetwork.check`. Lines must be in EPSG:4326.
-    """
-    geoms = _single_lines(lines, source)
-    lengths = line_lengths_m(geoms)
-    zero = np.flatnonzero(lengths <= 0)
-    if zero.size:
-        raise GeometryError(
-            f"{source}: {zero.size} line(s) of zero length (rows "
-            f"{', '.join(map(str, zero[:5]))}); a river reach needs two distinct vertices"
-        )
-    ends = np.vstack(
-        [
-            shapely.get_coordinates(shapely.get_point(geoms, 0)),
-            shapely.get_coordinates(shapely.get_point(geoms, -1)),
-        ]
-    )
-    node = _snap_nodes(ends, snap_tolerance_m)
-    n = len(geoms)
-    start_node, end_node = node[:n], node[n:]
-    # the reach that starts at each node (first in file order), -1 where none starts
-    first_start = np.full(node.max() + 1, -1, dtype=np.int64)
-    first_start[start_node[::-1]] = np.arange(n)[::-1]
-    next_down = first_start[end_node]
-    next_down[next_down == np.arange(n)] = -1  # a closed ring flows nowhere, not into itself
-    ids = lines[id_column].to_numpy() if id_column else np.arange(n, dtype=np.int64)
-    net = RiverNetwork(
-        ids=ids,
-        next_down=next_down,
-        length_m=lengths,
-        geometry=gpd.GeoSeries(geoms, crs=4326),
-        source=source,
-    )
-    net.check = _check_lines(start_node, end_node, next_down)
-    return net
-
-
-def _single_lines(lines: gpd.GeoDataFrame, source: str) -> np.ndarray:
-    geoms = lines.geometry.values
-    types = shapely.get_type_id(geoms)
-    multi = np.flatnonzero(types == 5)
-    if multi.size:
-        merged = shapely.line_merge(geoms[multi])
-        still = np.flatnonzero(shapely.get_type_id(merged) != 1)
-        if still.size:
-            raise GeometryError(
-                f"{source}: multi-part line(s) that do not join into one line (rows "
-                f"{', '.join(map(str, multi[still][:5]))}); split them into single reaches"
-            )
-        geoms = geoms.copy()
-        geoms[multi] = merged
-    bad = np.flatnonzero(shapely.get_type_id(geoms) != 1)
-    if bad.size:
-        raise GeometryError(
-            f"{source}: rows {', '.join(map(str, bad[:5]))} are not lines "
-            f"({shapely.get_type_id(geoms[bad[0]])!r}); accepted: LineString, MultiLineString"
-        )
-    return np.asarray(geoms)
-
-
-def _snap_nodes(lonlat: np.ndarray, tolerance_m: float) -> np.ndarray:
-    """Node number of each end point: points within ``tolerance_m`` metres share a node."""
-    crs = local_metric_crs(
-        (lonlat[:, 0].min(), lonlat[:, 1].min(), lonlat[:, 0].max(), lonlat[:, 1].max())
-    )
-    xy = shapely.get_coordinates(gpd.GeoSeries(shapely.points(lonlat), crs=4326).to_crs(crs))
-    pairs = cKDTree(xy).query_pairs(r=max(tolerance_m, 0.0), output_type="ndarray")
-    n = len(xy)
-    graph = sparse.coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
-    _, labels = csgraph.connected_components(graph, directed=False)
-    return labels
-
-
-def _check_lines(start_node: np.ndarray, end_node: np.ndarray, next_down: np.ndarray):
-    starts_here = np.bincount(start_node, minlength=max(start_node.max(), end_node.max()) + 1)
-    ends_here = np.bincount(end_node, minlength=starts_here.size)
-    divergences = np.flatnonzero(starts_here > 1)
-    outlet = next_down < 0
-    # a line that begins at a node shared with another start and ends where nothing else is:
-    dead_end = (starts_here[end_node] == 0) & (ends_here[end_node] == 1)
-    uphill = np.flatnonzero(outlet & dead_end & (starts_here[start_node] > 1))
-    return NetworkCheck(outlets=np.flatnonzero(outlet), divergences=divergences, uphill=uphill)
-
-
 def check_network(net: RiverNetwork) -> NetworkCheck:
     """The network's check report (computed when built from lines; outlets only for tables)."""
     if net.check is not None:
@@ -444,40 +391,19 @@ def check_network(net: RiverNetwork) -> NetworkCheck:
     return NetworkCheck(outlets=net.outlets, divergences=empty, uphill=empty)
 
 
-HYDRORIVERS_COLUMNS = ("HYRIV_ID", "NEXT_DOWN")
+#: the builders live in geo.network_build; importing them from here keeps working
+_BUILDERS = (
+    "HYDRORIVERS_COLUMNS",
+    "from_hydrorivers",
+    "from_lines",
+    "read_network",
+    "read_hydrorivers_topology",
+)
 
 
-def read_network(
-    path: str,
-    *,
-    layer: str | None = None,
-    snap_tolerance_m: float = 50.0,
-    fix_geometries: bool = False,
-    assume_crs: str | None = None,
-) -> tuple[RiverNetwork, list[str]]:
-    """Read a river network file: HydroRIVERS-style when it has ``HYRIV_ID``/``NEXT_DOWN``,
-    else plain lines digitised downstream. Returns the network and report lines.
+def __getattr__(name: str):
+    if name in _BUILDERS:
+        from geo import network_build
 
-    A text column ``source`` (as :func:`geo.headwaters.extend_network`'s output carries) becomes
-    :attr:`RiverNetwork.reach_source`.
-    """
-    from geo.io import LINE_TYPES, read_vector, source_name
-
-    gdf, report = read_vector(
-        path,
-        layer,
-        geom_types=LINE_TYPES,
-        fix_geometries=fix_geometries,
-        assume_crs=assume_crs,
-    )
-    name = source_name(path, layer)
-    if all(c in gdf.columns for c in HYDRORIVERS_COLUMNS):
-        net = from_hydrorivers(gdf, source=name)
-    else:
-        net = from_lines(gdf, snap_tolerance_m=snap_tolerance_m, source=name)
-    if "source" in gdf.columns:
-        labels = gdf["source"]
-        net.reach_source = labels.where(labels.notna(), name).astype(str).to_numpy(dtype=object)
-    checks = check_network(net).lines(net.ids)
-    summary = f"{name}: {len(net):,} reaches, {checks[0]}" + "".join(f"; {c}" for c in checks[1:])
-    return net, [*report.lines(), summary]
+        return getattr(network_build, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

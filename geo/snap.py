@@ -43,22 +43,23 @@ def snap_points(
     """Snap lon/lat points (degrees, EPSG:4326) to the nearest reach within ``max_distance_m``.
 
     The search runs in an azimuthal equidistant projection centred on the network (see
-    :func:`geo.crs.local_metric_crs`); the reported distance is geodesic. Where two reaches are
-    equally near (a point on a confluence), the reach that ends at the point and carries the
-    mainstem (largest :attr:`RiverNetwork.mainstem_key`) wins. ``among`` limits the search to
-    those reach positions.
+    :attr:`RiverNetwork.metric_crs`); the reported distance is geodesic. Only the reaches near
+    the points (:meth:`RiverNetwork.near`, a bounding-box read where the lines stay in their
+    file) are read and projected. Where two reaches are equally near (a point on a confluence),
+    the reach that ends at the point and carries the mainstem (largest
+    :attr:`RiverNetwork.mainstem_key`) wins. ``among`` limits the search to those reach
+    positions.
     """
-    if net.geometry is None:
+    if not net.has_geometry:
         raise NetworkError(f"{net.source}: has no geometry to snap points to")
     lon = np.atleast_1d(np.asarray(lon, dtype=float))
     lat = np.atleast_1d(np.asarray(lat, dtype=float))
-    metric = net.metric_geometry
-    crs = metric.crs
-    if among is None:
-        candidates, reaches = np.arange(len(net)), metric
-    else:
-        candidates = np.asarray(among, dtype=np.int64)
-        reaches = metric.iloc[candidates].reset_index(drop=True)
+    crs = net.metric_crs
+    candidates, lines = net.near(lon, lat, max_distance_m)
+    if among is not None:
+        inside = np.isin(candidates, np.asarray(among, dtype=np.int64))
+        candidates, lines = candidates[inside], lines[inside]
+    reaches = gpd.GeoSeries(lines, crs=4326).to_crs(crs)
     pts = gpd.GeoSeries(shapely.points(lon, lat), crs=4326).to_crs(crs)
     n = lon.size
     pairs = reaches.sindex.query(pts.values, predicate="dwithin", distance=max_distance_m)

@@ -168,11 +168,29 @@ def display_hillshade(
 
     The box is clipped to the rasters' union; the grid follows :func:`display_grid`.
     """
+    shade, _, transform, crs = display_terrain(
+        source, bounds, max_pixels=max_pixels, azimuth=azimuth, altitude=altitude, z_factor=z_factor
+    )
+    return shade, transform, crs
+
+
+def display_terrain(
+    source: ElevationSource,
+    bounds: Bounds,
+    *,
+    max_pixels: int = 1_000_000,
+    azimuth: float = 315.0,
+    altitude: float = 45.0,
+    z_factor: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray, Affine, CRS]:
+    """:func:`display_hillshade` and the elevation it was computed from, on one grid:
+    ``(shade (1, rows, cols) uint8, elevation (1, rows, cols) float32 m with NaN where no
+    raster has data, transform, CRS EPSG:4326)``."""
     clipped = _clip_to_source(source, bounds)
     transform, rows, cols = display_grid(source, clipped, max_pixels)
     dem = mosaic(source, transform, (rows, cols))
     shade = hillshade(dem, transform, WGS84, azimuth=azimuth, altitude=altitude, z_factor=z_factor)
-    return shade[None], transform, WGS84
+    return shade[None], dem[None], transform, WGS84
 
 
 def _clip_to_source(source: ElevationSource, bounds: Bounds) -> Bounds:

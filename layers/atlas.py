@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from geo.borders import Boundaries
-from geo.io import LINE_TYPES, POLYGON_TYPES, read_vector
-from geo.network import RiverNetwork
+from geo.io import LINE_TYPES, POLYGON_TYPES, REGION, read_vector
+from geo.network import RiverNetwork, largest_reaches
+from geo.reach_attributes import reach_attributes
 from layers.basins import basin_id_column, basins_layer
 from layers.register import Register, River, load_register
 from layers.river_network import load_network, source_titles
@@ -24,6 +25,13 @@ from layers.rivers import TracedRivers, lakes_layer, trace_rivers
 from layers.sources import Provenance, Sources, default_sources
 
 Progress = Callable[[str], None]
+
+#: reaches in the ``network`` layer of a large network: the overview draws each in about
+#: 60-100 bytes after simplification, so this many add at most ~0.4 MB to the page
+NETWORK_REACHES = 4_000
+#: the box (lon/lat degrees) a large network's drawn reaches are chosen in: the product's region
+NETWORK_BOX = (REGION.west, REGION.south, REGION.east, REGION.north)
+NETWORK_BOX_TEXT = str(REGION)
 
 
 @dataclass
@@ -60,9 +68,20 @@ class Atlas:
     rasters: dict[str, tuple] = field(default_factory=dict)
     #: the country polygons (EPSG:4326) read once for tracing and areas, reused by later steps
     countries: gpd.GeoDataFrame | None = None
+    #: repair invalid input geometries (and report it) instead of failing, in every step
+    fix_geometries: bool = False
+    #: the candidate discharge figures of the traced reaches (``layers.discharge.Figures``),
+    #: set by the flows step and extended by each analyst table
+    discharge: object = None
+    #: the analysts' tables joined so far (``layers.user_flows.JoinedTable``), in order
+    flow_tables: list = field(default_factory=list)
 
-    def add(self, layer: Layer) -> None:
-        self.layers[layer.name] = layer
+    def add(self, layer: Layer, *, first: bool = False) -> None:
+        """Add (or replace) a layer; ``first`` puts it before the others (GeoPackage order)."""
+        if first:
+            self.layers = {layer.name: layer, **self.layers}
+        else:
+            self.layers[layer.name] = layer
 
     def __getitem__(self, name: str) -> gpd.GeoDataFrame | pd.DataFrame:
         return self.layers[name].frame
@@ -125,27 +144,17 @@ def build_atlas(
     )
     rivers = traced.rivers
     notes += traced.notes
-    progress("measuring basins")
-    basins_raw, rep = read_vector(
-        sources.path("basins"),
-        sources.layer("basins"),
-        geom_types=POLYGON_TYPES,
+    atlas = Atlas(
+        register,
+        rivers,
+        sources,
+        net,
+        traced,
+        notes=notes,
+        countries=countries,
         fix_geometries=fix_geometries,
     )
-    notes += rep.lines()
-    basin_id = basin_id_column(basins_raw, str(sources.path("basins")))
-    basins = basins_layer(basins_raw, countries, basin_id=basin_id)
-    atlas = Atlas(register, rivers, sources, net, traced, notes=notes, countries=countries)
     p = sources.about
-    atlas.add(
-        Layer(
-            "basins",
-            "Basins",
-            basins,
-            "Watersheds with area in total and per country (km², Albers equal-area).",
-            (p("basins"), p("countries")),
-        )
-    )
     atlas.add(
         Layer(
             "lakes",
@@ -164,13 +173,20 @@ def build_atlas(
             (p("borders"),),
         )
     )
+    network = _network_frame(net, traced)
+    atlas.notes.extend(_network_note(net, network))
     atlas.add(
         Layer(
             "network",
             "River network",
-            _network_frame(net, traced),
+            network,
             "Every reach of the river network; river_id names the traced river holding it, "
-            "on_courses every traced course through it.",
+            "on_courses every traced course through it."
+            if len(network) == len(net)
+            else f"The {len(network):,} reaches draining most of the river network's "
+            f"{len(net):,} in {NETWORK_BOX_TEXT} (by upstream area or longest upstream path) and "
+            "every traced reach; river_id names the traced river holding it, on_courses every "
+            "traced course through it.",
             (p("rivers"),),
         )
     )
@@ -210,23 +226,67 @@ def build_atlas(
     return atlas
 
 
+def network_positions(net: RiverNetwork, traced: TracedRivers) -> np.ndarray:
+    """Reach positions of the ``network`` layer: every reach of a network of at most
+    :data:`NETWORK_REACHES`; of a larger one, the :data:`NETWORK_REACHES` draining most
+    (:func:`geo.network.largest_reaches`) in the product's region, plus every traced reach."""
+    shown = largest_reaches(net, NETWORK_REACHES, box=NETWORK_BOX)
+    traced_reaches = [c.reaches for c in traced.course.values()]
+    return np.union1d(shown, np.concatenate([np.zeros(0, np.int64), *traced_reaches]))
+
+
 def _network_frame(net: RiverNetwork, traced: TracedRivers) -> gpd.GeoDataFrame:
-    has_down = net.next_down >= 0
-    next_down_id = pd.array(np.where(has_down, net.ids[np.maximum(net.next_down, 0)], 0))
+    """The reaches the network layer holds (:func:`network_positions`): our columns, then
+    every column of the source file (names and types kept). A source column whose name equals
+    one of ours (GeoPackage names ignore case: HydroRIVERS' ``LENGTH_KM``) keeps its name;
+    ours is left out where it holds the same values, else it becomes ``rivermap_<name>``."""
+    pos = network_positions(net, traced)
+    down = net.next_down[pos]
+    has_down = down >= 0
+    next_down_id = pd.array(np.where(has_down, net.ids[np.maximum(down, 0)], 0))
     next_down_id[~has_down] = pd.NA
-    return gpd.GeoDataFrame(
+    ours = pd.DataFrame(
         {
-            "reach_id": net.ids,
+            "reach_id": net.ids[pos],
             "next_down_id": next_down_id,
-            "length_km": net.length_m / 1000.0,
-            "longest_upstream_km": net.longest_upstream_m / 1000.0,
-            "river_id": traced.owner,
-            "source": net.reach_source,
-            "on_courses": traced.on_courses,
-        },
-        geometry=net.geometry.values,
-        crs=4326,
+            "length_km": net.length_m[pos] / 1000.0,
+            "longest_upstream_km": net.longest_upstream_m[pos] / 1000.0,
+            "river_id": traced.owner[pos],
+            "source": None if net.reach_source is None else net.reach_source[pos],
+            "on_courses": traced.on_courses[pos],
+        }
     )
+    theirs = reach_attributes(net, pos)
+    if theirs is not None:
+        same_name = {str(c).casefold(): c for c in theirs.columns}
+        for c in list(ours.columns):
+            other = same_name.get(c.casefold())
+            if other is None:
+                continue
+            if _same_values(ours[c], theirs[other]):
+                ours = ours.drop(columns=c)
+            else:
+                ours = ours.rename(columns={c: f"rivermap_{c}"})
+        ours = pd.concat([ours, theirs], axis=1)
+    return gpd.GeoDataFrame(ours, geometry=net.lines(pos), crs=4326)
+
+
+def _same_values(a: pd.Series, b: pd.Series) -> bool:
+    """Equal cell by cell (numbers within 1e-9 relative, missing equals missing)."""
+    x, y = pd.to_numeric(a, errors="coerce"), pd.to_numeric(b, errors="coerce")
+    if x.notna().equals(a.notna()) and y.notna().equals(b.notna()):
+        return bool(np.allclose(x.to_numpy(float), y.to_numpy(float), rtol=1e-9, equal_nan=True))
+    return a.astype(object).where(a.notna(), None).equals(b.astype(object).where(b.notna(), None))
+
+
+def _network_note(net: RiverNetwork, frame: gpd.GeoDataFrame) -> list[str]:
+    if len(frame) == len(net):
+        return []
+    key = "upstream area" if net.upstream_area_km2 is not None else "longest upstream path"
+    return [
+        f"{net.source}: the network layer holds {len(frame):,} of {len(net):,} reaches "
+        f"(those draining most in {NETWORK_BOX_TEXT}, by {key}, and every traced reach)"
+    ]
 
 
 #: optional enrichment steps, in order: name -> (progress text, function(atlas)).
@@ -234,9 +294,40 @@ def _network_frame(net: RiverNetwork, traced: TracedRivers) -> gpd.GeoDataFrame:
 STEPS: dict[str, tuple[str, Callable[[Atlas], None]]] = {}
 
 
+def attach_basins(atlas: Atlas) -> None:
+    """The ``basins`` layer (first in the Atlas): watersheds with their area in total and per
+    country (km², Albers equal-area). ``rivermap trace`` does without it."""
+    if "basins" in atlas:
+        return
+    sources = atlas.sources
+    basins_raw, rep = read_vector(
+        sources.path("basins"),
+        sources.layer("basins"),
+        geom_types=POLYGON_TYPES,
+        fix_geometries=atlas.fix_geometries,
+    )
+    atlas.notes.extend(rep.lines())
+    basin_id = basin_id_column(basins_raw, str(sources.path("basins")))
+    p = sources.about
+    atlas.add(
+        Layer(
+            "basins",
+            "Basins",
+            basins_layer(basins_raw, atlas.countries, basin_id=basin_id),
+            "Watersheds with area in total and per country (km², Albers equal-area).",
+            (p("basins"), p("countries")),
+        ),
+        first=True,
+    )
+
+
+STEPS["basins"] = ("measuring basins", attach_basins)
+
+
 def _flows(atlas: Atlas) -> None:
     from layers.flows import attach_flows
 
+    attach_basins(atlas)
     attach_flows(atlas)
 
 
@@ -246,6 +337,7 @@ STEPS["flows"] = ("joining flow tables", _flows)
 def _elevation(atlas: Atlas) -> None:
     from layers.elevation import attach_elevation
 
+    attach_basins(atlas)
     attach_elevation(atlas)
 
 

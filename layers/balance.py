@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from layers.basins import basin_id_column
 from layers.figures import figures, figures_empty
 from layers.flowtables import read_precipitation, read_water_balance
 from layers.joins import FIGURE, join_values
@@ -95,11 +96,14 @@ def basin_columns(atlas: Atlas, balance: pd.DataFrame) -> pd.DataFrame:
     """Basins with mean annual P, ET, P − ET (mm/yr) and P − ET in km³/yr.
 
     The volume uses the basin's ``area_km2`` (Albers equal-area); ``balance_status`` is
-    ``"no figure"`` for a basin the water balance table does not have.
+    ``"no figure"`` for a basin the water balance table does not have. The table's
+    ``WATERSHED_ID`` is matched against the basins' own id column (HydroBASINS' ``HYBAS_ID``
+    matches nothing there: reported, and every basin shows "no figure").
     """
+    basins = atlas["basins"]
     joined, report = join_values(
-        atlas["basins"],
-        "WATERSHED_ID",
+        basins,
+        basin_id_column(basins, str(atlas.sources.path("basins"))),
         balance,
         "WATERSHED_ID",
         "p_minus_et_mm_per_year",
@@ -123,11 +127,12 @@ def basin_figures(basins: pd.DataFrame, attribution: str) -> pd.DataFrame:
     if b.empty:
         return figures_empty()
     period = b["balance_period"].str.split("/", expand=True)
-    name = b["WATERSHED_NAME"] if "WATERSHED_NAME" in b else b["WATERSHED_ID"]
+    bid = basin_id_column(b, "basins")
+    name = b["WATERSHED_NAME"] if "WATERSHED_NAME" in b else b[bid]
     return figures(
         subject=name,
         subject_kind="basin",
-        subject_id=b["WATERSHED_ID"],
+        subject_id=b[bid].astype(str),
         quantity="p_minus_et",
         value=b["p_minus_et_km3_per_year"],
         unit=KM3_PER_YEAR.name,

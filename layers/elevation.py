@@ -16,7 +16,9 @@ Layers added (plain tables, no geometry):
   …, ``km2_4000_up`` (they add up to ``area_km2``), and ``dem``.
 
 ``atlas.rasters["hillshade"]`` holds ``(array (1, rows, cols) uint8, transform, EPSG:4326)``
-over the traced basins, for the map's relief overlay.
+over the traced basins, for the map's relief overlay; ``atlas.rasters["elevation"]`` the
+elevation it was shaded from on the same grid (float32 m, NaN without data), for the
+GeoPackage's terrain.
 """
 
 from __future__ import annotations
@@ -31,11 +33,12 @@ import pandas as pd
 from geo.errors import OutputError
 from geo.profile import PROFILE_COLUMNS, river_profile
 from geo.raster import Bounds, ElevationSource, raster_info, window_for
-from geo.terrain import clip_to_cog, display_hillshade, write_cog
+from geo.terrain import clip_to_cog, display_hillshade, display_terrain, write_cog
 from geo.zonal import DEFAULT_BANDS_M, zonal_elevation
 from layers.atlas import Atlas, Layer
 from layers.basins import basin_id_column
-from layers.sources import Sources
+from layers.sources import Sources, load_provenance
+from layers.stretches import stretches_text
 
 #: sampling interval of the profiles along the river (km, geodesic)
 PROFILE_SPACING_KM = 2.0
@@ -114,6 +117,36 @@ def river_profiles(
     return pd.concat(frames, ignore_index=True)[["river_id", *PROFILE_COLUMNS]]
 
 
+def profile_dem_text(profile: pd.DataFrame, titles: dict[str, str]) -> str:
+    """Which DEM gave which stretch of one river's profile, e.g. ``km 0–1,056 GEBCO 2023
+    (15″); km 1,056–1,301 …`` (``titles``: DEM label -> how a reader sees it)."""
+    p = profile.sort_values("km_from_source")
+    dem = p["dem"].astype(str).to_numpy()
+    km = p["km_from_source"].to_numpy(dtype=float)
+    if not dem.size:
+        return ""
+    change = np.r_[True, dem[1:] != dem[:-1]]
+    start = km[change]
+    end = np.r_[start[1:], km[-1]]
+    return stretches_text(
+        [
+            (float(a), float(b), titles.get(d, d) if d else "no DEM data")
+            for a, b, d in zip(start, end, dem[change], strict=True)
+        ]
+    )
+
+
+def dem_titles(sources: Sources, source: ElevationSource) -> dict[str, str]:
+    """DEM label (file name without extension) -> its provenance title, for the profiles."""
+    by_file = {Path(p.file).stem: p for p in load_provenance().values()}
+    by_path = {str(sources.path(r)): sources.about(r) for r in DEM_ROLES if r in sources.paths}
+    out = {}
+    for info, label in zip(source.rasters, source.labels, strict=True):
+        p = by_path.get(str(info.path)) or by_file.get(label)
+        out[label] = p.label() if p is not None else label
+    return out
+
+
 def basin_elevation(
     atlas: Atlas, source: ElevationSource, bands_m: Sequence[float] = DEFAULT_BANDS_M
 ) -> pd.DataFrame:
@@ -161,11 +194,18 @@ def attach_elevation(
     dem_prov = tuple(
         p(r) for r in DEM_ROLES if r in atlas.sources.paths and str(atlas.sources.path(r)) in used
     )
+    profiles = river_profiles(atlas, source, spacing_km)
+    titles = dem_titles(atlas.sources, source)
+    courses = atlas.layers["river_courses"].frame
+    courses["profile_dem"] = [
+        profile_dem_text(profiles.loc[profiles["river_id"] == rid], titles)
+        for rid in courses["river_id"]
+    ]
     atlas.add(
         Layer(
             "profiles",
             "River profiles",
-            river_profiles(atlas, source, spacing_km),
+            profiles,
             f"Elevation (m) along each traced river every {spacing_km:g} km from the source "
             "(geodesic, WGS 84), interpolated bilinearly from the finest DEM with data there "
             "(column dem); country from the border crossings.",
@@ -183,9 +223,11 @@ def attach_elevation(
             (p("basins"), p("countries"), *dem_prov),
         )
     )
-    atlas.rasters["hillshade"] = display_hillshade(
+    shade, dem, transform, crs = display_terrain(
         source, area, max_pixels=max_pixels, z_factor=DISPLAY_Z_FACTOR
     )
+    atlas.rasters["hillshade"] = (shade, transform, crs)
+    atlas.rasters["elevation"] = (dem, transform, crs)
 
 
 def export_elevation_cogs(atlas: Atlas, out_dir: str | Path) -> list[Path]:

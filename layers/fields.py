@@ -158,6 +158,41 @@ LAYERS: dict[str, dict[str, Field]] = {
             "Length of the longest path from a source down to the end of this reach (km).",
         ),
         "river_id": Field("Traced river", "Id of the traced river holding this reach; NULL: none."),
+        "rivermap_length_km": Field(
+            "Length, rivermap (km)",
+            "Length of the reach as rivermap uses it (km): the source's own length column "
+            "where it has one (HydroRIVERS LENGTH_KM), else geodesic on WGS 84; renamed "
+            "because the source has a column of the same name.",
+        ),
+        "WMO306_M_1": Field(
+            "WMO306_M_1 (portal)",
+            "Integer code given in the portal's river lines (WaterHydro-Kazakhstan-Portal); "
+            "the portal does not document it; NULL: a World Data Bank II reach.",
+        ),
+        "WATERSHED_NAME": Field(
+            "Watershed", "Name of the watershed the reach lies in (WaterHydro-Kazakhstan-Portal)."
+        ),
+        "WATERSHED_AREA": Field(
+            "Watershed area, source (km²)",
+            "Area of that watershed as given by the WaterHydro-Kazakhstan-Portal (km²).",
+        ),
+        "WATERSHED_REGION": Field(
+            "Region",
+            "Region of Kazakhstan that watershed belongs to (WaterHydro-Kazakhstan-Portal).",
+        ),
+        "wdb_level": Field(
+            "WDBII level",
+            "World Data Bank II river level of the line the reach was drawn from (1 permanent "
+            "major … 4 minor, 6 intermittent; GSHHG); NULL: a portal reach.",
+        ),
+        "wdb_level_name": Field(
+            "WDBII level name", "Name of that level (GSHHG); NULL: a portal reach."
+        ),
+        "wdb_length_km": Field(
+            "WDBII line length (km)",
+            "Geodesic length of the whole World Data Bank II line the reach was cut from (km); "
+            "NULL: a portal reach.",
+        ),
         "source": Field(
             "Drawn from",
             "The input this reach was drawn from: wh_rivers (the portal's lines, 15″ grid "
@@ -192,6 +227,21 @@ LAYERS: dict[str, dict[str, Field]] = {
         "km_from_source_end": Field(
             "km from source (end)", "Distance from the source where the piece ends (km)."
         ),
+        "discharge_kind": Field(
+            "Kind of discharge figure",
+            "Which figure gave the piece its discharge, as it applies where it was measured: "
+            "'reach' (an analyst's figure for the reach), 'crossing' (volume received at the "
+            "border crossing upstream, as its mean over the period, down to the next "
+            "confluence or gauge), 'release' (released from the reservoir upstream, likewise), "
+            "'gauge' (long-term mean of the gauge between the same confluences), 'modelled' "
+            "(the network's modelled mean per reach, e.g. HydroRIVERS DIS_AV_CMS); NULL: no "
+            "figure applies.",
+        ),
+        "discharge_from": Field(
+            "Figure from",
+            "Where that figure was measured: crossing id, GRDC number, lake id of the "
+            "reservoir, or reach id; NULL: no figure.",
+        ),
         "width_class": _class_field(FLOW_WIDTH, "Mean discharge", "line width", "discharge_class"),
     },
     "river_courses": {
@@ -207,6 +257,11 @@ LAYERS: dict[str, dict[str, Field]] = {
         ),
         "source_lon": Field("Source longitude (°)", "Longitude of the traced source (WGS 84)."),
         "source_lat": Field("Source latitude (°)", "Latitude of the traced source (WGS 84)."),
+        "profile_dem": Field(
+            "Profile drawn from",
+            "Which DEM gave the elevation profile along which stretch (km from the source); the "
+            "finest DEM with data wins at each point.",
+        ),
         "drawn_from": Field(
             "Drawn from",
             "Which stretch of the course was drawn from which input and at which scale, as "
@@ -380,6 +435,17 @@ LAYERS: dict[str, dict[str, Field]] = {
         "min_m": Field("Lowest (m)", "Lowest elevation (m)."),
         "max_m": Field("Highest (m)", "Highest elevation (m)."),
     },
+    "gpkgext_relations": {
+        "id": Field("Relation id", "Row id (primary key)."),
+        "base_table_name": Field("Base table", "The layer whose features have related rows."),
+        "base_primary_column": Field("Base key", "Its primary key column (fid)."),
+        "related_table_name": Field("Related table", "The table holding the related rows."),
+        "related_primary_column": Field("Related key", "Its primary key column (fid)."),
+        "relation_name": Field("Relation type", "'attributes': the related rows are a table."),
+        "mapping_table_name": Field(
+            "Mapping table", "Table pairing base fid and related fid (base_id, related_id)."
+        ),
+    },
     "layer_styles": {
         "id": Field("Style id", "Row id (primary key)."),
         "f_table_catalog": Field("Catalog", "Unused by GeoPackage (empty)."),
@@ -400,8 +466,47 @@ LAYERS: dict[str, dict[str, Field]] = {
 }
 
 
+#: the columns of a raster tile table (GeoPackage tiles, GDAL's GPKG raster driver)
+TILE_FIELDS: dict[str, Field] = {
+    "id": Field("Tile id", "Row id (primary key)."),
+    "zoom_level": Field("Zoom level", "Tile matrix level (gpkg_tile_matrix); 0 the coarsest."),
+    "tile_column": Field("Tile column", "Column of the tile in its matrix, from the west."),
+    "tile_row": Field("Tile row", "Row of the tile in its matrix, from the north."),
+    "tile_data": Field("Tile image", "The tile as PNG, JPEG or (elevation) 16-bit PNG."),
+}
+
+
 def _country(code: str) -> str:
     return "other countries" if code == "other" else COUNTRY_NAMES.get(code.upper(), code.upper())
+
+
+_USER_FIELDS = {
+    "value": ("value", "the figure as the table gives it, in {p}_unit; NULL: no figure."),
+    "unit": ("unit", "unit of {p}_value (canonical name: km3, m3/s, mm …)."),
+    "mean_m3s": (
+        "mean discharge (m³/s)",
+        "{p}_value as mean discharge (m³/s) over the table's period (or the basin's area); "
+        "NULL where it cannot be one.",
+    ),
+    "status": ("figure?", "'figure' where the table gives this feature a value, else 'no figure'."),
+    "period": (
+        "period",
+        "period the table's figures cover (first and last day); NULL: none given.",
+    ),
+    "source": ("source", "file name of the analyst's table the figure comes from."),
+}
+
+
+def _user_field(prefix: str, suffix: str) -> Field:
+    """A column an analyst's flow table adds (``layers.user_flows``): ``user_…``, ``user_2_…``,
+    ``user_<id>_…``."""
+    title, text = _USER_FIELDS[suffix]
+    which = "analyst table" if prefix == "user" else f"analyst table {prefix.removeprefix('user_')}"
+    return Field(
+        f"{title[0].upper()}{title[1:]} ({which})",
+        f"From an analyst's flow table (columns {prefix}_*): " + text.format(p=prefix),
+        kind="period" if suffix == "period" else "",
+    )
 
 
 #: (layer or "*", pattern, field from the match)
@@ -421,6 +526,11 @@ PATTERNS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], Field]]] = 
             f"Length in {_country(m[1])} (km)",
             f"Length inside {_country(m[1])} (km, geodesic, WGS 84).",
         ),
+    ),
+    (
+        "*",
+        re.compile(r"(user(?:_[a-z0-9_]+?)?)_(value|unit|mean_m3s|status|period|source)"),
+        lambda m: _user_field(m[1], m[2]),
     ),
     (
         "basin_elevation",

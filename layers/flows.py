@@ -35,14 +35,15 @@ from layers.balance import (
 from layers.figures import FLOW_COLUMNS, name_index, subjects
 from layers.gauge_figures import gauge_figures, read_atlas_gauges
 from layers.published import (
+    course_flows,
     crossing_flows,
     read_published,
     release_share_figures,
-    river_flows,
     seed_figures,
     seed_places,
     share_figures,
 )
+from layers.reach_figures import apply_discharge, collect
 from layers.user_flows import attach_user_flow_file, attach_user_flows, read_user_flow_file
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def attach_flows(atlas: Atlas) -> None:
     gauges, clim = read_atlas_gauges(atlas)
     crossings = crossing_flows(atlas, seed)
     atlas.layers["crossings"].frame = crossings
-    river_flows(atlas, crossings)
+    course_flows(atlas, crossings)
     yearly = water_balance_yearly(monthly)
     basins = basin_columns(atlas, basin_balance(yearly))
     atlas.layers["basins"].frame = basins
@@ -126,3 +127,6 @@ def attach_flows(atlas: Atlas) -> None:
     ]
     for name, title, frame, text, roles in described:
         atlas.add(Layer(name, title, frame, text, tuple(p(r) for r in roles)))
+    candidates, notes = collect(atlas, crossings, seed)
+    atlas.notes.extend(notes)
+    apply_discharge(atlas, candidates)

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -35,15 +36,26 @@ from geo.atomic import atomic_path
 from geo.errors import CRSError, OutputError
 from geo.io import WGS84, parse_crs
 from layers.gpkg_check import validate
-from layers.gpkg_qgis import styles_fields, write_qgis_metadata, write_styles
+from layers.gpkg_project import project_input, warn_crs_area
+from layers.gpkg_qgis import (
+    name_spatial_ref_sys,
+    styles_fields,
+    write_project,
+    write_qgis_metadata,
+    write_styles,
+)
+from layers.gpkg_rasters import atlas_rasters, write_rasters
 from layers.gpkg_schema import write_data_columns
 from layers.gpkg_tables import (
     STYLES_TABLE,
     export_notes,
     geometry_type_of,
     prepare_table,
+    unique_identifiers,
     write_tables,
 )
+from layers.gpkg_views import monthly_view, write_views
+from layers.relations import mapping_fields, relations_fields, relations_for, write_related_tables
 
 if TYPE_CHECKING:
     from layers.atlas import Atlas, Layer
@@ -89,16 +101,39 @@ def write_geopackage(
         prepare_table(layer, out_crs, geometry_type=geometry_type_of(atlas.layers[name].frame))
         for name, layer in layers.items()
     ]
+    warn_crs_area(out_crs, tables)
+    views = [v for v in [monthly_view(tables)] if v is not None]
+    rasters = atlas_rasters(atlas)
+    relations = relations_for({t.name: list(t.frame.columns) for t in tables})
+    identifiers = unique_identifiers([*tables, *views, *rasters])
+    created = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    layered = [*tables, *views]
     with replacing(target) as tmp, gdal_config(OGR_SQLITE_SYNCHRONOUS="OFF"):
-        write_tables(tmp, tables, export_notes(atlas, out_crs, rivers))
-        write_styles(tmp, tables)
-        write_data_columns(tmp, [(t.name, t.fields) for t in tables] + [styles_fields()])
-        write_qgis_metadata(tmp, tables, out_crs)
-        validate(tmp, tables, target)
+        write_tables(tmp, tables, export_notes(atlas, out_crs, rivers), identifiers)
+        write_rasters(tmp, rasters, identifiers)
+        write_views(tmp, views, identifiers)
+        write_styles(tmp, layered)
+        write_related_tables(tmp, relations)
+        write_data_columns(tmp, described(layered, rasters, relations))
+        project = project_input(atlas, layered, rasters, relations, out_crs, target.name, created)
+        write_qgis_metadata(tmp, [*layered, *rasters], out_crs, project.extents, created)
+        name_spatial_ref_sys(tmp, out_crs)
+        write_project(tmp, project)
+        validate(tmp, layered, target, rasters)
     return target
 
 
 # --------------------------------------------------------------------------- checks
+
+
+def described(tables: list, rasters: list, relations: list) -> list[tuple[str, dict]]:
+    """``(table, {column: Field})`` for every table of the file (``gpkg_data_columns``)."""
+    out = [(t.name, t.fields) for t in [*tables, *rasters]]
+    out.append(styles_fields())
+    if relations:
+        out.append(("gpkgext_relations", relations_fields()))
+        out += [(r.mapping_table, mapping_fields(r)) for r in relations]
+    return out
 
 
 def export_crs(crs: str | int | CRS | None) -> CRS:

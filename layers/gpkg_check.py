@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import sqlite3
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
 
 import pyogrio
 
 from geo.errors import OutputError
+from layers.gpkg_rasters import raster_problems
 from layers.gpkg_tables import Table
 
 
-def validate(tmp: Path, tables: list[Table], target: Path) -> None:
+def validate(tmp: Path, tables: list[Table], target: Path, rasters: Sequence = ()) -> None:
     """OutputError unless ``tmp`` passes SQLite's integrity check, lists every table, holds
-    as many features/rows as were written and a parseable default style per spatial layer."""
-    problems = _sqlite_problems(tmp, tables) + _layer_problems(tmp, tables)
+    as many features/rows as were written, a parseable default style per spatial layer, the
+    rasters at their size and a QGIS project."""
+    problems = (
+        _sqlite_problems(tmp, tables) + _layer_problems(tmp, tables) + raster_problems(tmp, rasters)
+    )
     if problems:
         raise OutputError(
             f"{target}: the written GeoPackage failed its check ({'; '.join(problems[:3])}); "

@@ -84,8 +84,11 @@ def _convert(col: str, values: pd.Series, field: Field) -> list[tuple[str, pd.Se
             ]
         return [(col, text, field)]
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-        text = _plain(values)
-        dates = _as_dates(text) if field.kind == "date" or _holds_dates(values) else None
+        inferred = pd.api.types.infer_dtype(values, skipna=True)
+        text = _blank_to_null(values if inferred in ("string", "empty") else _plain(values))
+        dates = None
+        if field.kind == "date" or inferred in ("date", "datetime", "datetime64"):
+            dates = _as_dates(text)
         return [(col, dates if dates is not None else text, field)]
     return [(col, values, field)]
 
@@ -100,23 +103,19 @@ def _part(field: Field, which: str) -> Field:
     )
 
 
-def _holds_dates(values: pd.Series) -> bool:
-    kinds = set(values.dropna().map(type))
-    return bool(kinds) and all(issubclass(k, dt.date) for k in kinds)
-
-
 def _plain(values: pd.Series) -> pd.Series:
-    """Text with NULL for blank; dates as ISO text (parsed again by the caller); containers
-    as JSON."""
-    obj = values.astype("object")
-    mapped = obj.map(_as_text, na_action="ignore")
-    return _blank_to_null(mapped)
+    """Mixed objects as text: dates as ISO text (parsed again by the caller), containers as
+    JSON, the rest by ``str``."""
+    return values.astype("object").map(_as_text, na_action="ignore")
 
 
 def _blank_to_null(values: pd.Series) -> pd.Series:
-    text = values.astype("object")
-    blank = text.map(lambda v: isinstance(v, str) and not v.strip(), na_action="ignore")
-    return text.where(~blank.fillna(False).astype(bool), None).where(text.notna(), None)
+    """Object text with None wherever the value is missing, empty or only blanks."""
+    text = values.astype("string")
+    keep = text.str.strip().ne("").fillna(False).to_numpy(dtype=bool)
+    out = np.full(len(text), None, dtype=object)
+    out[keep] = text.to_numpy(dtype=object)[keep]
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 def _as_text(value: object) -> str:

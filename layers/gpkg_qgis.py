@@ -14,8 +14,17 @@ from pathlib import Path
 from pyproj import CRS
 
 from layers.fields import Field, describe
+from layers.gpkg_columns import DATE
 from layers.gpkg_tables import GEOMETRY_COLUMN, STYLES_TABLE, Table
-from layers.qgis_metadata import qgis_metadata_document
+from layers.qgis_metadata import Extent, qgis_metadata_document
+from layers.qgis_project import (
+    PROJECTS_DDL,
+    PROJECTS_TABLE,
+    ProjectInput,
+    project_document,
+    project_row,
+)
+from layers.qgis_xml import crs_name
 from layers.qml import qml_document
 from layers.sld import sld_document
 from layers.style_plan import renamed, style_for
@@ -103,9 +112,38 @@ def write_styles(tmp: Path, tables: list[Table]) -> None:
         )
 
 
-def write_qgis_metadata(tmp: Path, tables: list[Table], out_crs: CRS) -> None:
-    """QGIS layer metadata (title, abstract, licences, rights, links, history, CRS) for every
-    table, as QGIS itself stores it: ``gpkg_metadata`` rows referenced to the table."""
+def table_extent(table: Table, out_crs: CRS) -> Extent:
+    """Where and when ``table``'s data lie: the features' bounds in the output CRS (a table
+    with ``lon``/``lat`` columns: their bounds in EPSG:4326) and the span of its dates."""
+    frame = table.frame
+    bbox, crs = None, crs_label(out_crs)
+    if table.spatial and len(frame) and not frame.geometry.is_empty.all():
+        bbox = tuple(float(v) for v in frame.total_bounds)
+    elif {"lon", "lat"} <= set(frame.columns) and frame[["lon", "lat"]].notna().any().all():
+        lon, lat = frame["lon"].astype(float), frame["lat"].astype(float)
+        bbox, crs = (lon.min(), lat.min(), lon.max(), lat.max()), "EPSG:4326"
+    dates = [frame[c].dropna() for c in frame.columns if frame[c].dtype == DATE]
+    dates = [d for d in dates if len(d)]
+    period = None
+    if dates:
+        first = min(d.min() for d in dates)
+        last = max(d.max() for d in dates)
+        period = (first.isoformat(), last.isoformat())
+    return Extent(bbox, crs, period)
+
+
+def crs_label(crs: CRS) -> str:
+    """``EPSG:32644`` style, else the CRS's name."""
+    auth = crs.to_authority()
+    return f"{auth[0]}:{auth[1]}" if auth else crs_name(crs)
+
+
+def write_qgis_metadata(
+    tmp: Path, tables: list, out_crs: CRS, extents: dict[str, Extent], created: str
+) -> None:
+    """QGIS layer metadata (title, abstract, contacts, licences, rights, links, history, CRS,
+    ``extents``, creation time ``created``) for every table and raster, as QGIS itself stores
+    it: ``gpkg_metadata`` rows referenced to the table."""
     now = _now()
     with closing(sqlite3.connect(tmp)) as con, con:
         for t in tables:
@@ -114,7 +152,9 @@ def write_qgis_metadata(tmp: Path, tables: list[Table], out_crs: CRS) -> None:
                 t.title,
                 t.description,
                 t.provenance,
-                out_crs if t.spatial else None,
+                getattr(t, "crs", out_crs) if t.spatial else None,
+                extent=extents.get(t.name),
+                created=created,
             )
             cur = con.execute(
                 "INSERT INTO gpkg_metadata (md_scope, md_standard_uri, mime_type, metadata) "
@@ -126,3 +166,28 @@ def write_qgis_metadata(tmp: Path, tables: list[Table], out_crs: CRS) -> None:
                 "md_file_id) VALUES ('table', ?, ?, ?)",
                 (t.name, now, cur.lastrowid),
             )
+
+
+def name_spatial_ref_sys(tmp: Path, out_crs: CRS) -> None:
+    """``srs_name`` and ``description`` of the output CRS from the CRS itself (GDAL writes
+    "unknown" for a CRS given as a PROJ string)."""
+    with closing(sqlite3.connect(tmp)) as con, con:
+        con.execute(
+            "UPDATE gpkg_spatial_ref_sys SET srs_name = ? WHERE srs_id IN "
+            "(SELECT srs_id FROM gpkg_geometry_columns) AND lower(srs_name) IN ('unknown', '')",
+            (crs_name(out_crs),),
+        )
+        con.execute(
+            "UPDATE gpkg_spatial_ref_sys SET description = ? WHERE srs_id IN "
+            "(SELECT srs_id FROM gpkg_geometry_columns) AND "
+            "(description IS NULL OR lower(description) IN ('unknown', '', 'undefined'))",
+            (f"{crs_name(out_crs)}; written by rivermap",),
+        )
+
+
+def write_project(tmp: Path, project: ProjectInput) -> None:
+    """The QGIS project in ``qgis_projects``, as QGIS's GeoPackage project storage writes it."""
+    row = project_row(project_document(project), project.created)
+    with closing(sqlite3.connect(tmp)) as con, con:
+        con.execute(PROJECTS_DDL)
+        con.execute(f"INSERT INTO {PROJECTS_TABLE} (name, metadata, content) VALUES (?, ?, ?)", row)

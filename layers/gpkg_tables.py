@@ -114,10 +114,11 @@ def _reproject(frame: gpd.GeoDataFrame, out_crs: CRS, name: str) -> gpd.GeoDataF
     return out
 
 
-def write_tables(tmp: Path, tables: list[Table], notes: dict[str, str]) -> None:
-    """Every table through pyogrio/GDAL: features or attributes, title, description, and GDAL
-    layer metadata (provenance plus the export ``notes``)."""
-    identifiers = _unique_identifiers(tables)
+def write_tables(
+    tmp: Path, tables: list[Table], notes: dict[str, str], identifiers: dict[str, str]
+) -> None:
+    """Every table through pyogrio/GDAL: features or attributes, title (``identifiers``),
+    description, and GDAL layer metadata (provenance plus the export ``notes``)."""
     for i, table in enumerate(tables):
         write_table(tmp, table, identifiers[table.name], notes, create=i == 0)
 
@@ -151,7 +152,7 @@ def write_table(
     )
 
 
-def _unique_identifiers(tables: list[Table]) -> dict[str, str]:
+def unique_identifiers(tables: Sequence) -> dict[str, str]:
     """``gpkg_contents.identifier`` is UNIQUE: a repeated title gets its table name added."""
     counts = pd.Series([t.title for t in tables]).value_counts()
     return {

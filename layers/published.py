@@ -182,69 +182,50 @@ def _first_listed(crossings: pd.DataFrame, texts: dict[str, str]) -> pd.Series:
     return pd.Series(found, index=crossings.index, dtype=object)
 
 
-def river_flows(atlas: Atlas, crossings: pd.DataFrame) -> None:
-    """``mean_discharge_m3s`` on river pieces below a crossing with a figure (down to the next
-    crossing: the figure is what crossed that border) and on each river's course; with
-    ``flow_status``, ``flow_period`` and ``width_class``."""
-    c = crossings[["river_id", "km_from_source", "h1_2025_mean_m3s"]].sort_values("km_from_source")
-    c = c.astype({"river_id": object, "km_from_source": float})
-    pieces = atlas["rivers"].copy()
-    probe = pd.DataFrame(
-        {
-            "pos": np.arange(len(pieces)),
-            "mid": (pieces["km_from_source_start"] + pieces["km_from_source_end"]) / 2,
-            "river_id": pieces["river_id"].astype(object),
-        }
-    )
-    m = pd.merge_asof(
-        probe.sort_values("mid"),
-        c,
-        left_on="mid",
-        right_on="km_from_source",
-        by="river_id",
-        direction="backward",
-    ).sort_values("pos")
-    pieces["mean_discharge_m3s"] = m["h1_2025_mean_m3s"].to_numpy(dtype=float)
-    source = atlas.sources.about("flows").attribution
-    flow_style(pieces, H1_2025.label, source)
-    atlas.layers["rivers"].frame = pieces
-
+def course_flows(atlas: Atlas, crossings: pd.DataFrame) -> None:
+    """Each river course's inflow from abroad: ``mean_discharge_m3s`` of its first crossing
+    with a figure (mean over the period), with ``flow_status``, ``flow_period``,
+    ``flow_source``, ``flow_note`` (built from that figure, or why there is none) and
+    ``width_class``. The reaches get theirs from :mod:`layers.discharge`."""
     courses = atlas["river_courses"].copy()
-    fig = crossings.loc[crossings["flow_status"] == FIGURE].sort_values("km_from_source")
-    fig = fig.drop_duplicates("river_id").set_index("river_id")
+    per = atlas.traced.crossing_rivers
+    fig = crossings.loc[crossings["flow_status"] == FIGURE]
+    fig = per.merge(fig.drop(columns=["river_id", "km_from_source"]), on="crossing_id")
+    fig = fig.sort_values("km_from_source").drop_duplicates("river_id").set_index("river_id")
     courses["mean_discharge_m3s"] = courses["river_id"].map(fig["h1_2025_mean_m3s"]).astype(float)
-    flow_style(courses, H1_2025.label, source)
+    has = courses["mean_discharge_m3s"].notna().to_numpy()
+    courses["flow_status"] = np.where(has, FIGURE, NO_FIGURE)
+    for col in ("flow_period", "flow_source"):
+        text = courses["river_id"].map(fig[col].astype(object)).astype(object)
+        courses[col] = text.where(text.notna(), "").astype(str)
+    courses["width_class"] = classify(courses["mean_discharge_m3s"], FLOW_WIDTH)
     fig_note = pd.Series(
         [
-            f"mean over H1 2025 of {v:g} km³ received at the {d} crossing (km {k:.0f})"
-            for v, d, k in zip(
-                fig["h1_2025_volume_km3"], fig["direction"], fig["km_from_source"], strict=True
+            f"mean over {p} of {v:g} km³ received at the {d} crossing {c} (km {k:.0f})"
+            for p, v, d, c, k in zip(
+                fig["flow_period"],
+                fig["h1_2025_volume_km3"],
+                fig["direction"],
+                fig["crossing_id"],
+                fig["km_from_source"],
+                strict=True,
             )
         ],
         index=fig.index,
         dtype=object,
     )
-    none = crossings.loc[crossings["flow_status"] == NO_FIGURE].drop_duplicates("river_id")
-    why_none = none.set_index("river_id")["flow_note"].astype(object)
+    none = crossings.loc[crossings["flow_status"] == NO_FIGURE]
+    none = per.merge(none[["crossing_id", "flow_note"]], on="crossing_id")
+    why_none = none.drop_duplicates("river_id").set_index("river_id")["flow_note"].astype(object)
     courses["flow_note"] = (
         courses["river_id"]
         .map(fig_note)
         .astype(object)
         .fillna(courses["river_id"].map(why_none))
-        .fillna("no published figure for H1 2025")
+        .fillna("no published figure for the river")
         .astype(str)
     )
     atlas.layers["river_courses"].frame = courses
-
-
-def flow_style(frame: pd.DataFrame, period: str, source: str) -> None:
-    """``flow_status``, ``flow_period``, ``flow_source`` (where there is a figure) and
-    ``width_class`` from ``mean_discharge_m3s``."""
-    has = frame["mean_discharge_m3s"].notna().to_numpy()
-    frame["flow_status"] = np.where(has, FIGURE, NO_FIGURE)
-    frame["flow_period"] = np.where(has, period, "")
-    frame["flow_source"] = np.where(has, source, "")
-    frame["width_class"] = classify(frame["mean_discharge_m3s"], FLOW_WIDTH)
 
 
 def seed_figures(seed: pd.DataFrame, crossings: pd.DataFrame) -> pd.DataFrame:

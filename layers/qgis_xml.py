@@ -59,16 +59,33 @@ def proj4(crs: CRS | None) -> str:
         return crs.to_proj4() or ""
 
 
-def crs_element(parent: ET.Element, crs: CRS | None) -> None:
-    """``<crs><spatialrefsys>`` for ``crs`` (empty fields for None: a table without geometry)."""
-    ref = ET.SubElement(ET.SubElement(parent, "crs"), "spatialrefsys")
+def crs_name(crs: CRS) -> str:
+    """The CRS's own name; for a CRS without one (a PROJ string: pyproj says "unknown") its
+    projection method and datum, e.g. "Albers Equal Area on World Geodetic System 1984"."""
+    if crs.name and crs.name.lower() != "unknown":
+        return crs.name
+    method = crs.coordinate_operation.method_name if crs.coordinate_operation else ""
+    datum = crs.datum.name if crs.datum else ""
+    named = " on ".join(x for x in (method, datum) if x and x.lower() != "unknown")
+    return named or "custom CRS"
+
+
+def crs_element(parent: ET.Element, crs: CRS | None, tag: str = "crs") -> None:
+    """``<crs><spatialrefsys>`` (or another ``tag``) for ``crs`` (empty fields for None: a
+    table without geometry)."""
+    spatialrefsys_element(ET.SubElement(parent, tag), crs)
+
+
+def spatialrefsys_element(parent: ET.Element, crs: CRS | None) -> None:
+    """``<spatialrefsys>`` for ``crs`` directly under ``parent``."""
+    ref = ET.SubElement(parent, "spatialrefsys")
     auth = crs.to_authority() if crs is not None else None
     text_element(ref, "wkt", crs.to_wkt() if crs is not None else "")
     text_element(ref, "proj4", proj4(crs))
     text_element(ref, "srsid", "0")
     text_element(ref, "srid", auth[1] if auth and auth[0] == "EPSG" else "0")
     text_element(ref, "authid", f"{auth[0]}:{auth[1]}" if auth else "")
-    text_element(ref, "description", crs.name if crs is not None else "")
+    text_element(ref, "description", crs_name(crs) if crs is not None else "")
     text_element(ref, "projectionacronym", "")
     text_element(ref, "ellipsoidacronym", "")
     text_element(

@@ -32,7 +32,12 @@ def _expression(cond: Condition) -> str:
     """A QGIS expression for one condition."""
     field = quote_field(cond.column)
     if cond.missing:
-        return f"({field} < 0 OR {field} IS NULL)"
+        return f"{field} IS NULL" if cond.by_value else f"({field} < 0 OR {field} IS NULL)"
+    if cond.by_value:
+        parts = [f"{field} IS NOT NULL"]
+        parts += [f"{field} > {cond.lower!r}"] if cond.lower is not None else []
+        parts += [f"{field} <= {cond.upper!r}"] if cond.upper is not None else []
+        return " AND ".join(parts)
     if not cond.values:
         return "TRUE" if cond.negate else "FALSE"
     listed = ", ".join(literal(v) for v in cond.values)
@@ -52,6 +57,14 @@ def dd_expression(dd: DataDefined) -> str:
         size = float(value) * (2 if dd.prop == "radius" else 1)
         return mm(size)
 
+    if dd.from_source:
+        col = quote_field(dd.classes.source_column)
+        uppers = [*dd.classes.bins[1:-1], None]
+        whens = " ".join(
+            f"WHEN {col} <= {hi!r} THEN {out(value)}" if hi is not None else f"ELSE {out(value)}"
+            for hi, (_, value) in zip(uppers, legend[:-1], strict=True)
+        )
+        return f"CASE WHEN {col} IS NULL THEN {out(legend[-1][1])} {whens} END"
     whens = " ".join(
         f"WHEN {col} = {k} THEN {out(value)}" for k, (_, value) in enumerate(legend[:-1])
     )

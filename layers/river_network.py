@@ -19,8 +19,9 @@ import pandas as pd
 from geo.atomic import atomic_path
 from geo.headwaters import Merged, extend_network
 from geo.io import LINE_TYPES, POLYGON_TYPES, read_vector, source_name
-from geo.network import HYDRORIVERS_COLUMNS, RiverNetwork, read_network
-from layers.sources import DATA_DIR, Provenance, Sources, default_sources, load_provenance
+from geo.network import RiverNetwork
+from geo.network_build import HYDRORIVERS_COLUMNS, read_network
+from layers.sources import DATA_DIR, Sources, default_sources, load_provenance
 
 HEADWATERS = "headwaters"
 #: the embedded inputs the default network is built from (keys of provenance.toml)
@@ -75,18 +76,10 @@ def source_titles(sources: Sources) -> dict[str, str]:
 
     Labels are provenance keys of the embedded data or the roles of the analyst's files.
     """
-    out = {}
-    for key, p in {**load_provenance(), **sources.provenance}.items():
-        out[key] = _title(p)
+    out = {key: p.label() for key, p in {**load_provenance(), **sources.provenance}.items()}
     for p in sources.provenance.values():
-        out.setdefault(p.key, _title(p))
+        out.setdefault(p.key, p.label())
     return out
-
-
-def _title(p: Provenance) -> str:
-    short = {"wh_rivers": "WaterHydro portal network", "wdb_rivers": "World Data Bank II"}
-    name = short.get(p.key, p.title)
-    return f"{name} ({p.scale})" if p.scale else name
 
 
 # -- building a merged network file -----------------------------------------------------------

@@ -22,7 +22,7 @@ from geo.borders import (
     raw_crossings,
 )
 from geo.course import Course, lakes_on_course, point_at, split_course, trace_course
-from geo.errors import NetworkError
+from geo.errors import NetworkError, ViaPointError
 from geo.network import RiverNetwork
 from layers.crossings import crossings_layer, group_places, river_crossings, sliver_notes
 from layers.register import LANGS, Register, River
@@ -96,7 +96,8 @@ def trace_rivers(
     pieces carry ``source`` and ``source_title``.
     """
     everyone = _union(register_rivers or rivers, rivers)
-    course = _trace_all(net, everyone, {r.id for r in rivers})
+    via_notes: list[str] = []
+    course = _trace_all(net, everyone, {r.id for r in rivers}, via_notes)
     traced = tuple(r for r in everyone if r.id in course)
     owner = reach_owner(len(net), course)
     shown = _shown(rivers, course, owner)
@@ -133,7 +134,7 @@ def trace_rivers(
         pieces["source_title"] = [titles.get(x, x) for x in src]
     sliver_table = pd.concat(slivers, ignore_index=True)
     sliver_table = sliver_table.loc[sliver_table["river_id"].isin(shown)].reset_index(drop=True)
-    notes = sliver_notes(sliver_table, _owner_at(sliver_table, course, owner), sliver_m)
+    notes = via_notes + sliver_notes(sliver_table, _owner_at(sliver_table, course, owner), sliver_m)
     return TracedRivers(
         courses=courses,
         pieces=pieces,
@@ -155,19 +156,31 @@ def _union(register: tuple[River, ...], asked: tuple[River, ...]) -> tuple[River
     return tuple(register) + tuple(r for r in asked if r.id not in ids)
 
 
-def _trace_all(net: RiverNetwork, rivers: tuple[River, ...], asked: set[str]) -> dict:
+def _trace_all(
+    net: RiverNetwork, rivers: tuple[River, ...], asked: set[str], notes: list[str]
+) -> dict:
     """Course per river id; a river not asked for that the network does not hold is left out
-    (it holds no reach there, whichever rivers are asked for)."""
+    (it holds no reach there, whichever rivers are asked for). A via point that lies on no
+    reach (an analyst's network without that branch) is dropped with a note: the river then
+    follows its mainstem."""
     out = {}
     for r in rivers:
+        what = f"register river {r.id!r}: mouth"
         try:
-            out[r.id] = trace_course(
-                net,
-                r.mouth,
-                via=r.via,
-                max_snap_m=MOUTH_TOLERANCE_M,
-                what=f"register river {r.id!r}: mouth",
-            )
+            try:
+                out[r.id] = trace_course(
+                    net, r.mouth, via=r.via, max_snap_m=MOUTH_TOLERANCE_M, what=what
+                )
+            except ViaPointError:
+                out[r.id] = trace_course(net, r.mouth, max_snap_m=MOUTH_TOLERANCE_M, what=what)
+                if r.id in asked:
+                    lon, lat = r.via
+                    notes.append(
+                        f"register river {r.id!r}: via point lon {lon:.4f}, lat {lat:.4f} lies on "
+                        f"no reach of {net.source} within {MOUTH_TOLERANCE_M / 1000:g} km; traced "
+                        "along its mainstem instead (the register's note may describe a head "
+                        "this network lacks)"
+                    )
         except NetworkError:
             if r.id in asked:
                 raise

@@ -52,6 +52,20 @@ def _svg(parent: ET.Element, name: str, value: str) -> None:
 
 
 def _ogc_condition(parent: ET.Element, cond: Condition) -> None:
+    if cond.by_value:
+        if cond.missing:
+            _ogc(_ogc(parent, "PropertyIsNull"), "PropertyName", cond.column)
+            return
+        both = _ogc(parent, "And") if cond.lower is not None and cond.upper is not None else parent
+        for tag, bound in (
+            ("PropertyIsGreaterThan", cond.lower),
+            ("PropertyIsLessThanOrEqualTo", cond.upper),
+        ):
+            if bound is not None:
+                op = _ogc(both, tag)
+                _ogc(op, "PropertyName", cond.column)
+                _ogc(op, "Literal", f"{bound:g}")
+        return
     if cond.missing:
         either = _ogc(parent, "Or")
         lt = _ogc(either, "PropertyIsLessThan")
@@ -69,7 +83,7 @@ def _ogc_condition(parent: ET.Element, cond: Condition) -> None:
 
 
 def _ogc_filter(rule_el: ET.Element, conditions: tuple[Condition, ...]) -> None:
-    conds = [c for c in conditions if c.values or c.missing]
+    conds = [c for c in conditions if c.values or c.missing or c.by_value]
     if not conds:
         if any(c.negate for c in conditions):
             _se(rule_el, "ElseFilter")

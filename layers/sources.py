@@ -46,11 +46,20 @@ class Provenance:
     licence: str
     attribution: str
     url: str = ""
+    #: who publishes the data (the layer metadata's contact); the attribution when not known
+    publisher: str = ""
     #: the scale or resolution the data was drawn at (shown beside lengths measured on it)
     scale: str = ""
+    #: a short name for tables and popups ("World Data Bank II"); the title when empty
+    short: str = ""
 
     def one_line(self) -> str:
         return f"{self.title}. Source: {self.source}. Licence: {self.licence}."
+
+    def label(self) -> str:
+        """How a reader sees this input beside a figure: ``World Data Bank II (1:1–3M)``."""
+        name = self.short or self.title
+        return f"{name} ({self.scale})" if self.scale else name
 
 
 @dataclass(frozen=True)

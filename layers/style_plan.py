@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from layers.styles import OTHER_COLOUR, STYLES, Classes, Style
@@ -43,6 +44,11 @@ class Condition:
     values: tuple[object, ...] = ()
     negate: bool = False
     missing: bool = False
+    #: a range of the figure itself: ``lower < column <= upper`` (None: open), and with
+    #: ``missing`` only NULL is "no figure" (a figure may be negative)
+    lower: float | None = None
+    upper: float | None = None
+    by_value: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,8 @@ class DataDefined:
 
     prop: str
     classes: Classes
+    #: True: the frame has no class column; classes are computed from ``source_column``
+    from_source: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,6 +146,8 @@ def class_spec(style: Style, columns: pd.Index) -> DataDefined | None:
     ):
         if classes is not None and classes.column in columns:
             return DataDefined(prop, classes)
+        if classes is not None and classes.source_column in columns:
+            return DataDefined(prop, classes, from_source=True)
     return None
 
 
@@ -192,12 +202,29 @@ def _category_rules(style: Style, values: pd.Series, base: Symbol) -> tuple[Rule
 
 
 def class_rules(dd: DataDefined, base: Symbol) -> tuple[Rule, ...]:
-    col = dd.classes.column
+    """One rule per class (by class number, or by range of the figure itself when the frame
+    has no class column), then "no figure"."""
     labels = dd.classes.legend()
+    if dd.from_source:
+        col, bins = dd.classes.source_column, dd.classes.bins
+        conds = [
+            Condition(
+                col,
+                lower=None if k == 0 or not np.isfinite(lo) else float(lo),
+                upper=None if not np.isfinite(hi) else float(hi),
+                by_value=True,
+            )
+            for k, (lo, hi) in enumerate(zip(bins[:-1], bins[1:], strict=True))
+        ]
+        missing_cond = Condition(col, missing=True, by_value=True)
+    else:
+        col = dd.classes.column
+        conds = [Condition(col, (k,)) for k in range(len(labels) - 1)]
+        missing_cond = Condition(col, missing=True)
     rules = [
-        Rule(label, (Condition(col, (k,)),), with_value(base, dd.prop, value))
-        for k, (label, value) in enumerate(labels[:-1])
+        Rule(label, (cond,), with_value(base, dd.prop, value))
+        for cond, (label, value) in zip(conds, labels[:-1], strict=True)
     ]
     missing = with_value(base, dd.prop, labels[-1][1])
-    rules.append(Rule(NO_FIGURE, (Condition(col, missing=True),), missing))
+    rules.append(Rule(NO_FIGURE, (missing_cond,), missing))
     return tuple(rules)

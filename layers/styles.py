@@ -161,6 +161,17 @@ BASIN_FILL = Classes(
 )
 
 
+#: monthly basin fill by that month's precipitation minus evapotranspiration (mm)
+MONTHLY_FILL = Classes(
+    column="delta_s_class",
+    source_column="delta_s_mm",
+    unit="mm",
+    bins=(-np.inf, -20.0, 0.0, 10.0, 25.0, np.inf),
+    values=BASIN_FILL.values,
+    missing="#dddddd",
+)
+
+
 def classify(values: pd.Series | np.ndarray, classes: Classes) -> np.ndarray:
     """Class number (0..n-1) of each value by ``classes.bins``; -1 where there is no figure."""
     codes = pd.cut(
@@ -189,6 +200,16 @@ STYLES: dict[str, Style] = {
         fill_opacity=0.25,
         label_column="WATERSHED_NAME",
         fill_by=BASIN_FILL,
+    ),
+    "basins_monthly": Style(
+        "basins_monthly",
+        "Basins by month (P − ET of the month)",
+        "fill",
+        color="#555555",
+        width=0.6,
+        fill_color="#dddddd",
+        fill_opacity=0.6,
+        fill_by=MONTHLY_FILL,
     ),
     "lakes": Style(
         "lakes",

@@ -122,11 +122,17 @@ def river_layers(
     colours = {c.value: c.color for c in style.categories}
     width = _class_values(pieces, FLOW_WIDTH.column, FLOW_WIDTH, style.width).astype(float)
     focus = pieces["river_id"].isin(view.focus).to_numpy()
+    modelled = (
+        pieces["discharge_kind"].eq("modelled").to_numpy()
+        if "discharge_kind" in pieces
+        else np.zeros(len(pieces), bool)
+    )
     look = pd.DataFrame(
         {
             "color": pieces["country"].map(colours).fillna(style.color).to_numpy(),
             "weight": width,
             "opacity": np.where(focus, 1.0, CONTEXT_OPACITY),
+            "dashArray": np.where(modelled, "6 4", ""),
         }
     )
     styles, index = factorize_styles(look, path_style(style, pane=_pane("rivers")))
@@ -136,13 +142,15 @@ def river_layers(
     river_popups = popups.river_popups(
         courses.loc[courses["river_id"].isin(pieces["river_id"])], names
     )
+    flow = _flow_tips(pieces)
     tips = [
-        popups.tip(n, popups.country_name(c), f"km {a:,.0f}–{b:,.0f} from the source")
-        for n, c, a, b in zip(
+        popups.tip(n, popups.country_name(c), f"km {a:,.0f}–{b:,.0f} from the source", f)
+        for n, c, a, b, f in zip(
             pieces["name_en"],
             pieces["country"],
             pieces["km_from_source_start"],
             pieces["km_from_source_end"],
+            flow,
             strict=True,
         )
     ]
@@ -156,6 +164,21 @@ def river_layers(
     }
     rivers = GeoLayer(name, geoms, props)
     return rivers, _casing(rivers, np.flatnonzero(focus), width[focus], casing_name)
+
+
+def _flow_tips(pieces: pd.DataFrame) -> list[str]:
+    """Each piece's discharge for its tooltip: ``294 m³/s (crossing, 2025-01-01/2025-06-30)``."""
+    if "discharge_kind" not in pieces:
+        return [""] * len(pieces)
+    return [
+        f"{num(v)} m³/s ({k}{', ' + p if p else ''})" if k else ""
+        for v, k, p in zip(
+            pieces["mean_discharge_m3s"],
+            pieces["discharge_kind"].fillna(""),
+            pieces["flow_period"].fillna(""),
+            strict=True,
+        )
+    ]
 
 
 def _casing(rivers: GeoLayer, rows: np.ndarray, width: np.ndarray, name: str) -> GeoLayer:

@@ -8,6 +8,7 @@ the page hides it while the layer is switched off.
 from __future__ import annotations
 
 from layers.atlas import Atlas
+from layers.discharge import KINDS
 from layers.styles import BASIN_FILL, FLOW_WIDTH, GAUGE_RADIUS, STYLES
 from maps import features
 from maps.features import View
@@ -30,6 +31,7 @@ def legend_html(atlas: Atlas, view: View, layers: dict, names: dict[str, str]) -
             {"kind": "line", "color": "#555", "width": w, "label": f"mean discharge {label}"}
             for label, w in FLOW_WIDTH.legend()
         ]
+        items += _width_kinds(pieces)
     casing = STYLES["river_courses"]
     sections = [
         {"layer": names["rivers"], "title": "Traced rivers", "entries": items},
@@ -112,6 +114,24 @@ def legend_html(atlas: Atlas, view: View, layers: dict, names: dict[str, str]) -
     sections.append(_basin_legend(atlas, names))
     sources = [p.one_line() for p in atlas.provenance()]
     return str(render("legend.html.j2", sections=sections, sources=sources))
+
+
+def _width_kinds(pieces) -> list[dict]:
+    """One entry per kind of figure that drew a width on the page (layers.discharge)."""
+    if "discharge_kind" not in pieces:
+        return []
+    kinds = pieces["discharge_kind"].fillna("").astype(str)
+    present = [k for k in KINDS if (kinds == k).any()]
+    return [
+        {
+            "kind": "line",
+            "color": "#555",
+            "width": 2,
+            "dash": "6 4" if k == "modelled" else "",
+            "label": f"width from: {KINDS[k]} ({int((kinds == k).sum())} stretch(es))",
+        }
+        for k in present
+    ]
 
 
 def _basin_legend(atlas: Atlas, names: dict[str, str]) -> dict:

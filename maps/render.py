@@ -364,11 +364,11 @@ def _profile(atlas: Atlas, river_id: str) -> str | None:
     crossings = crossings.loc[crossings["river_id"] == river_id].assign(
         direction=lambda c: c["from_country"] + " → " + c["to_country"]
     )
-    name = atlas["river_courses"].set_index("river_id").loc[river_id, "name_en"]
+    course = atlas["river_courses"].set_index("river_id").loc[river_id]
+    name = course["name_en"]
     chart = profile_chart(p, crossings)
-    note = (
-        "Elevation from the embedded DEM along the traced course; dashed lines: border crossings."
-    )
+    dems = course.get("profile_dem") or "the embedded DEM"
+    note = f"Elevation along the traced course from {dems}; dashed lines: border crossings."
     return str(render("profile.html.j2", name=name, chart=chart, note=note))
 
 

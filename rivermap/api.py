@@ -18,7 +18,7 @@ from layers.atlas import STEPS, Atlas, build_atlas
 from layers.register import DEFAULT_REGISTER, load_register
 from layers.sources import default_sources, with_overrides
 
-CORE_STEPS = 4  # reading the network, borders/countries/lakes, tracing, basins
+CORE_STEPS = 3  # reading the network, borders/countries/lakes, tracing
 
 
 def step_count(steps: tuple[str, ...] | None = None) -> int:
@@ -66,18 +66,21 @@ def merge_network(out: str | Path, data: dict[str, str] | None = None) -> list[s
     return merge_network_files(with_overrides(embedded_pair(), data or {}), out)
 
 
-def join_flow_table(atlas: Atlas, path: str | Path, **options) -> None:
+def join_flow_table(atlas: Atlas, path: str | Path, **options):
     """Join an analyst's flow table to the Atlas (CSV, Excel, Parquet), with a report in
-    ``atlas.notes``. Options: ``key``, ``value``, ``unit``, ``key_kind`` (river, crossing,
-    basin, reach), ``period`` ("2025-01-01/2025-06-30"), ``sheet``, ``encoding``, ``policy``
-    (:class:`layers.joins.JoinPolicy`). Example::
+    ``atlas.notes``; call it once per table: each keeps its own columns (``user_…``,
+    ``user_2_…`` or ``user_<table_id>_…``) and its rows in ``flows``. Options: ``key``,
+    ``value``, ``unit``, ``key_kind`` (river, crossing, basin, reach), ``period``
+    ("2025-01-01/2025-06-30"), ``sheet``, ``encoding``, ``policy``
+    (:class:`layers.joins.JoinPolicy`), ``table_id``. Returns the
+    :class:`layers.user_flows.JoinedTable`. Example::
 
         api.join_flow_table(atlas, "flows.xlsx", key="river", value="Q", unit="m3/s",
                             key_kind="river", period="2024-01-01/2024-12-31")
     """
     from layers.user_flows import attach_user_flow_file
 
-    attach_user_flow_file(atlas, path, **options)
+    return attach_user_flow_file(atlas, path, **options)
 
 
 def prepare_folder(folder: str | Path) -> Path:

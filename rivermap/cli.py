@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from collections.abc import Callable
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 
 import click
 
 from geo.errors import OutputError, RivermapError
-from rivermap import api, report
 from rivermap.progress import steps
+
+# The library (geopandas, folium, rasterio, …) is imported inside the commands that use it, so
+# that ``rivermap --help`` and usage errors answer at once.
 
 EXIT_DATA, EXIT_USAGE, EXIT_OUTPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 70, 130
 
@@ -125,9 +129,19 @@ with_data_options = _options(common_data)
 flow_options = [
     click.option(
         "--flow-table",
+        "flow_table",
+        multiple=True,
         type=click.Path(dir_okay=False, path_type=Path),
         help="Your own flow table (CSV, Excel .xlsx, Parquet) to join; needs --flow-key, "
-        "--flow-value, --flow-unit.",
+        "--flow-value, --flow-unit (repeatable: tables of the same layout; the --flow-* and "
+        "--on-* options apply to each).",
+    ),
+    click.option(
+        "--flow-tables",
+        "flow_tables",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="A TOML file listing several flow tables, each with its own key, value, unit, "
+        "key kind, period, sheet, encoding and report policy (see the README).",
     ),
     click.option("--flow-key", metavar="COL", help="Column holding the key (see --flow-key-kind)."),
     click.option("--flow-value", metavar="COL", help="Column holding the figures."),
@@ -188,15 +202,11 @@ flow_options = [
 with_flow_options = _options(flow_options)
 
 
-def _read_user_flows(kw: dict):
-    """Read the analyst's flow table named by the --flow-* options (before any other work)."""
-    if not kw.get("flow_table"):
-        return None
-    missing = [f"--flow-{k}" for k in ("key", "value", "unit") if not kw.get(f"flow_{k}")]
-    if missing:
-        raise click.UsageError(f"--flow-table needs {', '.join(missing)}")
+def _read_user_flows(kw: dict) -> list:
+    """Read every analyst flow table the options name (before any other work): each
+    ``--flow-table`` with the --flow-* options, then each entry of ``--flow-tables``."""
     from layers.joins import JoinPolicy
-    from layers.user_flows import read_user_flow_file
+    from layers.table_list import TableSpec, read_table_list
 
     policy = JoinPolicy(
         duplicates=kw["on_duplicates"],
@@ -204,27 +214,36 @@ def _read_user_flows(kw: dict):
         negative=kw["on_negative"],
         missing=kw["on_missing"],
     )
-    table = read_user_flow_file(
-        kw["flow_table"],
-        key=kw["flow_key"],
-        value=kw["flow_value"],
-        unit=kw["flow_unit"],
-        key_kind=kw["flow_key_kind"],
-        period=kw["flow_period"],
-        sheet=kw["flow_sheet"],
-        encoding=kw["flow_encoding"],
-        policy=policy,
-    )
-    return table, policy
+    specs = []
+    if kw.get("flow_table"):
+        missing = [f"--flow-{k}" for k in ("key", "value", "unit") if not kw.get(f"flow_{k}")]
+        if missing:
+            raise click.UsageError(f"--flow-table needs {', '.join(missing)}")
+        specs += [
+            TableSpec(
+                path,
+                key=kw["flow_key"],
+                value=kw["flow_value"],
+                unit=kw["flow_unit"],
+                key_kind=kw["flow_key_kind"],
+                period=kw["flow_period"],
+                sheet=kw["flow_sheet"],
+                encoding=kw["flow_encoding"],
+                policy=policy,
+            )
+            for path in kw["flow_table"]
+        ]
+    if kw.get("flow_tables"):
+        specs += read_table_list(kw["flow_tables"], default=policy)
+    return [(spec, spec.read()) for spec in specs]
 
 
-def _join_user_flows(atlas, progress, user) -> None:
-    if user is None:
-        return
+def _join_user_flows(atlas, progress, user: list) -> None:
     from layers.user_flows import attach_user_flows
 
-    progress("joining your flow table")
-    attach_user_flows(atlas, *user)
+    for k, (spec, table) in enumerate(user):
+        progress(f"joining flow table {k + 1} of {len(user)} ({table.name})")
+        attach_user_flows(atlas, table, spec.policy, table_id=spec.id)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -255,6 +274,18 @@ def _load(ctx, rivers, data, register_path, fix_geometries, steps, progress):
     )
 
 
+@contextmanager
+def export_warnings(ctx):
+    """The GeoPackage writer's warnings (a CRS meant for a smaller area) as one line each on
+    stderr, "warning: …", also with --quiet."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        yield
+    for w in caught:
+        if issubclass(w.category, UserWarning) and w.category.__module__.startswith("layers."):
+            click.echo(f"warning: {w.message}", err=True)
+
+
 def _notes(ctx, atlas) -> None:
     if not ctx.obj["quiet"]:
         for line in atlas.notes:
@@ -279,6 +310,8 @@ def trace(ctx, rivers, data, register_path, fix_geometries, fmt):
     Lengths are geodesic on the WGS 84 ellipsoid, in km; crossings give lon/lat in degrees,
     the direction taken from the network's flow, and km from the source along the river.
     """
+    from rivermap import api, report
+
     with steps(api.step_count(()), quiet=ctx.obj["quiet"]) as progress:
         atlas = _load(ctx, rivers, data, register_path, fix_geometries, (), progress)
     rows = report.trace_rows(atlas)
@@ -337,17 +370,20 @@ def build(
 
     if crs:
         parse_crs(crs)
+    from rivermap import api
+
     user = _read_user_flows(flow_kw)
     with (
         api.output_folder(out_dir) as out,
-        steps(api.step_count() + 3, quiet=ctx.obj["quiet"]) as progress,
+        steps(api.step_count() + 2 + len(user), quiet=ctx.obj["quiet"]) as progress,
     ):
         atlas = _load(ctx, rivers, data, register_path, fix_geometries, None, progress)
         _join_user_flows(atlas, progress, user)
         progress("writing HTML maps")
         pages = api.write_maps(atlas, out, online_basemaps=not offline)
         progress("writing the GeoPackage")
-        outputs = [*pages, api.export(atlas, out / "rivermap.gpkg", crs=crs)]
+        with export_warnings(ctx):
+            outputs = [*pages, api.export(atlas, out / "rivermap.gpkg", crs=crs)]
         if cog_out:
             outputs += api.export_elevation(atlas, cog_out)
     _notes(ctx, atlas)
@@ -382,12 +418,15 @@ def export(ctx, rivers, data, register_path, fix_geometries, out_file, crs, **fl
         parse_crs(crs)
     if not out_file.parent.exists():
         raise OutputError(f"--out {out_file}: folder {out_file.parent} does not exist")
+    from rivermap import api
+
     user = _read_user_flows(flow_kw)
-    with steps(api.step_count() + 2, quiet=ctx.obj["quiet"]) as progress:
+    with steps(api.step_count() + 1 + len(user), quiet=ctx.obj["quiet"]) as progress:
         atlas = _load(ctx, rivers, data, register_path, fix_geometries, None, progress)
         _join_user_flows(atlas, progress, user)
         progress("writing the GeoPackage")
-        path = api.export(atlas, out_file, crs=crs, rivers=_rivers_option(rivers))
+        with export_warnings(ctx):
+            path = api.export(atlas, out_file, crs=crs, rivers=_rivers_option(rivers))
     _notes(ctx, atlas)
     click.echo(str(path))
 
@@ -464,6 +503,8 @@ def merge_network(ctx, data, out_file):
     in are left out and reported. Use the result with --data rivers=FILE, or pass both files
     to any command as --data rivers=... --data headwaters=.... Same inputs, same bytes.
     """
+    from rivermap import api
+
     notes = api.merge_network(out_file, _data_option(data))
     if not ctx.obj["quiet"]:
         for line in notes:

@@ -1,13 +1,17 @@
-"""Progress output for the CLI: a rich progress bar on stderr, or nothing in quiet mode."""
+"""Progress output for the CLI: a rich progress bar on stderr, or nothing in quiet mode.
+
+rich is imported only when a bar is shown (a terminal, not ``--quiet``).
+"""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 class Steps:
@@ -39,6 +43,12 @@ def steps(total: int, *, quiet: bool) -> Iterator[Steps]:
     if quiet:
         yield Steps(None, total)
         return
+    if not sys.stderr.isatty():
+        yield _PlainSteps()
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     console = Console(file=sys.stderr)
     if not console.is_terminal:
         yield _PlainSteps()

@@ -9,8 +9,8 @@ from layers.atlas import Atlas, build_atlas
 
 @pytest.fixture(scope="session")
 def atlas_core() -> Atlas:
-    """The embedded data traced, without the optional steps (flows, elevation)."""
-    return build_atlas(steps=())
+    """The embedded data traced, with basins but without flows and elevation."""
+    return build_atlas(steps=("basins",))
 
 
 @pytest.fixture(scope="session")

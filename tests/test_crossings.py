@@ -10,7 +10,7 @@ import pytest
 import shapely
 
 from geo.borders import SLIVER_M, Boundaries, merge_slivers
-from geo.network import from_lines
+from geo.network_build import from_lines
 from layers.atlas import build_atlas
 from layers.crossings import PLACE_M
 from layers.register import River
@@ -148,7 +148,7 @@ def test_a_register_river_the_network_does_not_hold_is_left_out_unless_asked():
 def test_every_crossing_place_of_the_default_build_appears_once(atlas_core):
     c = atlas_core["crossings"]
     assert c["crossing_id"].is_unique
-    pts = c.to_crs(atlas_core.network.metric_geometry.crs).geometry
+    pts = c.to_crs(atlas_core.network.metric_crs).geometry
     d = np.array([[a.distance(b) for b in pts] for a in pts])
     assert (d[~np.eye(len(c), dtype=bool)] > PLACE_M).all()
     shared = c.set_index("crossing_id").loc["tekes-1"]

@@ -103,4 +103,4 @@ def test_an_analysts_own_column_is_described_by_its_file(atlas, tmp_path):
 
 def test_registry_layers_exist_in_the_default_build(atlas):
     """A registry entry for a layer that no longer exists is a stale description."""
-    assert set(LAYERS) - {"layer_styles"} <= set(atlas.layers)
+    assert set(LAYERS) - {"layer_styles", "gpkgext_relations"} <= set(atlas.layers)

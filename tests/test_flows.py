@@ -18,6 +18,7 @@ from layers.joins import JoinPolicy
 from layers.sources import with_overrides
 from layers.user_flows import attach_user_flow_file, attach_user_flows
 
+GRDC = "Global Runoff Data Centre (GRDC), 56068 Koblenz, Germany"
 EMEL_NOTE = "4.6 + 5.6 already make 10.2; the article gives no Emel figure"
 IRTYSH_M3S = 4.6e9 / (181 * 86400)  # 294.15
 ILI_M3S = 5.6e9 / (181 * 86400)  # 358.09
@@ -26,11 +27,17 @@ ILI_M3S = 5.6e9 / (181 * 86400)  # 358.09
 def fresh(atlas: Atlas) -> Atlas:
     """A copy whose layers and notes can be changed without touching the session fixture."""
     layers = {k: dataclasses.replace(v, frame=v.frame.copy()) for k, v in atlas.layers.items()}
-    return dataclasses.replace(atlas, layers=layers, notes=list(atlas.notes))
+    return dataclasses.replace(
+        atlas, layers=layers, notes=list(atlas.notes), flow_tables=list(atlas.flow_tables)
+    )
 
 
 def crossing(atlas, crossing_id: str) -> pd.Series:
     return atlas["crossings"].set_index("crossing_id").loc[crossing_id]
+
+
+def course_row(atlas, river_id: str) -> pd.Series:
+    return atlas["river_courses"].set_index("river_id").loc[river_id]
 
 
 def figure(atlas, quantity: str, subject_id: str) -> pd.Series:
@@ -171,18 +178,46 @@ def test_water_balance_monthly_layer(atlas):
 # --------------------------------------------------------------------------- rivers
 
 
-def test_river_pieces_carry_the_figure_below_the_crossing(atlas):
+def test_the_border_figure_stays_between_the_crossing_and_the_next_gauge(atlas):
     r = atlas["rivers"]
-    irtysh = r.loc[r["river_id"] == "irtysh"]
-    kaz = irtysh.loc[irtysh["country"] == "KAZ"]
-    assert np.allclose(kaz["mean_discharge_m3s"], IRTYSH_M3S)
-    assert (kaz["flow_status"] == "figure").all() and (kaz["width_class"] == 2).all()
-    others = irtysh.loc[irtysh["country"] != "KAZ"]  # China above, Russia below: no figure
-    assert others["mean_discharge_m3s"].isna().all()
-    assert (others["width_class"] == -1).all() and (others["flow_status"] == "no figure").all()
-    ili = r.loc[(r["river_id"] == "ili") & (r["country"] == "KAZ")]
-    assert np.allclose(ili["mean_discharge_m3s"], ILI_M3S)
+    irtysh = r.loc[r["river_id"] == "irtysh"].sort_values("km_from_source_start")
+    border = irtysh.loc[irtysh["discharge_kind"] == "crossing"]
+    crossing_km = crossing(atlas, "irtysh-1")["km_from_source"]
+    buran = atlas["gauges"].set_index("grdc_no").loc[2911109, "km_from_source"]
+    assert border["km_from_source_start"].min() == pytest.approx(crossing_km)
+    assert border["km_from_source_end"].max() == pytest.approx(buran)
+    assert np.allclose(border["mean_discharge_m3s"], IRTYSH_M3S)
+    assert (border["width_class"] == 2).all() and (border["discharge_from"] == "irtysh-1").all()
+    # no Irtysh reach below Lake Zaysan carries the border figure as its discharge
+    zaysan = float(course_row(atlas, "irtysh")["lakes_on_course"].split("(km ")[1].split(")")[0])
+    below = irtysh.loc[irtysh["km_from_source_start"] >= zaysan]
+    assert len(below) > 10
+    assert not np.isclose(below["mean_discharge_m3s"], IRTYSH_M3S).any()
+    assert set(below["discharge_kind"]) <= {"gauge", ""}
+    ili = r.loc[(r["river_id"] == "ili") & (r["discharge_kind"] == "crossing")]
+    assert np.allclose(ili["mean_discharge_m3s"], ILI_M3S) and len(ili) >= 1
     assert r.loc[r["river_id"].isin(["emel", "tekes", "kunes"]), "mean_discharge_m3s"].isna().all()
+
+
+def test_gauges_give_their_stretch_its_figure(atlas):
+    r = atlas["rivers"]
+    g = atlas["gauges"].set_index("grdc_no")
+    at_gauge = r.loc[r["discharge_kind"] == "gauge"]
+    assert set(at_gauge["discharge_from"]) >= {"2911109", "2911105", "2911104"}
+    for no, row in at_gauge.groupby("discharge_from"):
+        assert np.allclose(row["mean_discharge_m3s"], g.loc[int(no), "mean_discharge_m3s"])
+        assert (row["flow_source"] == GRDC).all()
+    semi = at_gauge.loc[at_gauge["discharge_from"] == "2911104"].iloc[0]
+    assert semi["flow_period"] == "1960-01-01/1987-12-31" and "Semiyarskoje" in semi["flow_note"]
+
+
+def test_the_kapchagay_release_applies_below_the_reservoir(atlas):
+    r = atlas["rivers"]
+    rel = r.loc[r["discharge_kind"] == "release"]
+    assert len(rel) >= 1 and set(rel["river_id"]) == {"ili"}
+    assert np.allclose(rel["mean_discharge_m3s"], 8.52e9 / (181 * 86400))
+    kapchagay = float(course_row(atlas, "ili")["lakes_on_course"].split("(km ")[1].split(")")[0])
+    assert (rel["km_from_source_start"] > kapchagay).all()
 
 
 def test_river_courses_flow_columns(atlas):
@@ -215,14 +250,18 @@ def test_user_river_table_by_name_in_any_language(atlas, tmp_path):
     attach_user_flows(a, t)
     c = a["river_courses"].set_index("river_id")
     assert c.loc["ili", "user_value"] == 400.5 and c.loc["ili", "user_mean_m3s"] == 400.5
-    assert c.loc["ili", "mean_discharge_m3s"] == 400.5 and c.loc["ili", "flow_source"] == "q.csv"
-    assert c.loc["ili", "width_class"] == 3
+    assert (c.loc["ili", "user_source"], c.loc["ili", "user_unit"]) == ("q.csv", "m3/s")
+    assert c.loc["ili", "user_period"] == ""  # the table names no period
     assert np.isnan(c.loc["emel", "user_value"]) and c.loc["emel", "user_status"] == "no figure"
-    # the seed's figure for the Irtysh stays where the user gave none
-    assert c.loc["irtysh", "mean_discharge_m3s"] == pytest.approx(IRTYSH_M3S)
+    # beside, not instead of: the published figures and their texts stay as they were
+    for col in ("mean_discharge_m3s", "flow_note", "flow_period", "flow_source"):
+        assert (c[col] == atlas["river_courses"].set_index("river_id")[col]).loc["ili"]
+    assert c.loc["emel", "flow_note"] == EMEL_NOTE
+    # a figure keyed by river says nothing about where it was measured: no reach takes it
     pieces = a["rivers"]
-    assert (pieces.loc[pieces["river_id"] == "ili", "mean_discharge_m3s"] == 400.5).all()
+    assert not (pieces["mean_discharge_m3s"] == 400.5).any()
     notes = a.notes[len(atlas.notes) :]
+    assert any("q.csv: figures keyed by river apply to each river as a whole" in n for n in notes)
     assert any("'Volga' (row 4)" in n for n in notes)
     assert any("missing value(s), shown as no figure: 'emel' (row 3)" in n for n in notes)
     user_rows = a["flows"].loc[a["flows"]["source"] == "q.csv"]
@@ -240,7 +279,8 @@ def test_user_reach_table_and_basin_volumes(atlas, tmp_path):
     attach_user_flows(a, t)
     emel = a["rivers"].loc[a["rivers"]["river_id"] == "emel"]
     assert emel["flow_status"].eq("figure").all() and emel["width_class"].eq(0).all()
-    assert emel["flow_source"].eq("dis.csv").all()
+    assert emel["flow_source"].eq("dis.csv").all() and emel["discharge_kind"].eq("reach").all()
+    assert emel["flow_note"].str.contains("DIS_AV_CMS from dis.csv").all()
     net = a["network"]
     assert net.loc[net["reach_id"].isin(reaches), "user_value"].notna().all()
     assert net["user_status"].eq("figure").sum() == len(reaches)
@@ -256,10 +296,13 @@ def test_user_reach_table_and_basin_volumes(atlas, tmp_path):
         period_start="2025-01-01",
         period_end="2025-06-30",
     )
-    attach_user_flows(a, tb)
+    second = attach_user_flows(a, tb)
+    assert second.prefix == "user_2"  # the reach table keeps its columns
     row = a["basins"].set_index("WATERSHED_ID").loc["NWB_00001"]
     expected = 10e-3 * row["area_km2"] * 1e6 / (181 * 86400)
-    assert row["user_mean_m3s"] == pytest.approx(expected)
+    assert row["user_2_mean_m3s"] == pytest.approx(expected)
+    assert row["user_2_period"] == "2025-01-01/2025-06-30"
+    assert a["network"]["user_status"].eq("figure").sum() == len(reaches)
 
 
 def test_user_table_report_errors_by_policy(atlas, tmp_path):
@@ -328,8 +371,10 @@ def test_a_rivers_own_crossing_id_names_the_shared_place(atlas, tmp_path):
 def test_pieces_name_the_source_of_their_figure(atlas):
     r = atlas["rivers"]
     has = r["flow_status"] == "figure"
-    assert r.loc[has, "flow_source"].str.contains("Ministry of Water Resources").all()
-    assert (r.loc[~has, "flow_source"] == "").all()
+    by_kind = r.loc[has].groupby("discharge_kind")["flow_source"].agg(set).to_dict()
+    assert by_kind["gauge"] == {GRDC}
+    assert all("Ministry of Water Resources" in s for s in by_kind["crossing"] | by_kind["release"])
+    assert (r.loc[~has, "flow_source"] == "").all() and (r.loc[~has, "discharge_kind"] == "").all()
 
 
 def test_rivers_that_cross_no_border(atlas_core):

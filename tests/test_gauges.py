@@ -11,7 +11,7 @@ import shapely
 
 from geo.course import trace_course
 from geo.errors import FlowTableError
-from geo.network import from_lines
+from geo.network_build import from_lines
 from layers.gauges import (
     SNAPPED,
     gauges_by_river,

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import warnings
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from geo.errors import CRSError, OutputError, RegisterError
 from layers.atlas import Layer
 from layers.gpkg import STYLES_TABLE, write_geopackage
 from layers.gpkg_columns import export_columns
+from layers.gpkg_project import CRSAreaWarning
 from tests.gpkg_validator import validator_messages
 
 #: the QGIS layer_styles columns (name, declared type), as QGIS 3.22 creates them
@@ -65,9 +67,17 @@ def exported(atlas, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def small(atlas):
-    """The Atlas with four layers (polygons, lines, points, a table): quick to write."""
+    """The Atlas with four layers (polygons, lines, points, a table) and no terrain rasters:
+    quick to write."""
     keep = ("basins", "river_courses", "crossings", "flows")
-    return dataclasses.replace(atlas, layers={n: atlas.layers[n] for n in keep})
+    return dataclasses.replace(
+        atlas, layers={n: atlas.layers[n] for n in keep}, rasters={}, sources=_no_relief(atlas)
+    )
+
+
+def _no_relief(atlas):
+    paths = {k: v for k, v in atlas.sources.paths.items() if k != "relief"}
+    return dataclasses.replace(atlas.sources, paths=paths)
 
 
 def _sql(path: Path, query: str, *args) -> list[tuple]:
@@ -109,7 +119,9 @@ def _leftovers(folder: Path, keep: str) -> list[str]:
 
 def test_every_layer_and_table_is_written_and_counted(atlas, exported):
     listed = dict(pyogrio.list_layers(exported))
-    assert set(listed) == set(atlas.layers) | {STYLES_TABLE}
+    mapping = {t for (t,) in _sql(exported, "SELECT mapping_table_name FROM gpkgext_relations")}
+    assert len(mapping) >= 5  # GDAL lists the related tables' mapping tables too
+    assert set(listed) == set(atlas.layers) | {STYLES_TABLE, "basins_monthly"} | mapping
     contents = dict(_sql(exported, "SELECT table_name, data_type FROM gpkg_contents"))
     for name, layer in atlas.layers.items():
         assert contents[name] == ("features" if layer.spatial else "attributes"), name
@@ -249,8 +261,9 @@ def test_layer_styles_table_is_the_one_qgis_writes(atlas, exported):
         "SELECT f_table_name, f_geometry_column, f_table_schema, useAsDefault, styleQML, "
         "styleSLD, update_time FROM layer_styles",
     )
-    spatial = {n for n, lyr in atlas.layers.items() if lyr.spatial}
-    assert sorted(r[0] for r in rows) == sorted(atlas.layers)  # tables too: their aliases
+    spatial = {n for n, lyr in atlas.layers.items() if lyr.spatial} | {"basins_monthly"}
+    # tables too (their aliases), and the monthly view
+    assert sorted(r[0] for r in rows) == sorted([*atlas.layers, "basins_monthly"])
     geometry_columns = dict(
         _sql(exported, "SELECT table_name, column_name FROM gpkg_geometry_columns")
     )
@@ -324,7 +337,22 @@ def test_metadata_extension_holds_provenance_and_licence(atlas, exported):
         assert len(qgis) == 1, name
         assert qgis[0].findtext("title") == layer.title
         assert {e.text for e in qgis[0].iter("license")} == {p.licence for p in layer.provenance}
-        assert [e.text for e in qgis[0].iter("history")] == [p.one_line() for p in layer.provenance]
+        history = [e.text for e in qgis[0].iter("history")]
+        assert history[:-1] == [p.one_line() for p in layer.provenance]
+        assert history[-1].startswith("Written by rivermap ")
+        # where and when: the extent of the features (or of lon/lat), the dates' span
+        spatial = qgis[0].find("extent/spatial")
+        if layer.spatial:
+            bounds = [float(spatial.get(k)) for k in ("minx", "miny", "maxx", "maxy")]
+            np.testing.assert_allclose(bounds, layer.frame.total_bounds)
+        assert qgis[0].find("dates/date").get("type") == "Created"
+        assert all(link.get("url") for link in qgis[0].iter("link"))
+        publishers = {c.findtext("name") for c in qgis[0].iter("contact")}
+        assert {p.publisher or p.attribution for p in layer.provenance} < publishers
+    monthly = [
+        ET.fromstring(md) for t, uri, md in refs if t == "water_balance_monthly" and "qgis" in uri
+    ][0]
+    assert monthly.findtext("extent/temporal/period/start") == "2000-01-01T00:00:00Z"
 
 
 def test_no_sidecar_files_after_reading(exported):
@@ -345,7 +373,10 @@ def test_no_sidecar_files_after_reading(exported):
     ],
 )
 def test_export_in_another_crs(atlas, small, tmp_path, crs):
-    path = write_geopackage(small, tmp_path / "projected.gpkg", crs=crs)
+    with warnings.catch_warnings():
+        # Albers covers the region; UTM 44N does not (its warning: the next test)
+        warnings.simplefilter("ignore" if crs == "EPSG:32644" else "error", CRSAreaWarning)
+        path = write_geopackage(small, tmp_path / "projected.gpkg", crs=crs)
     expected = atlas["crossings"].to_crs(crs)
     read = gpd.read_file(path, layer="crossings", engine="pyogrio")
     assert CRS.from_user_input(read.crs).equals(CRS.from_user_input(crs), ignore_axis_order=True)
@@ -360,6 +391,25 @@ def test_export_in_another_crs(atlas, small, tmp_path, crs):
     srs = {s for (s,) in _sql(path, "SELECT DISTINCT srs_id FROM gpkg_geometry_columns")}
     assert len(srs) == 1 and srs != {4326}
     assert validator_messages(path, extra=True) == []
+
+
+def test_crs_far_outside_its_area_of_use_warns_and_writes(small, tmp_path):
+    """UTM 44N covers 78–84° E; the data span about 45–93° E: one line, with a suggestion."""
+    with pytest.warns(CRSAreaWarning, match=r"EPSG:32644.*78–84°.*ESRI:102025") as caught:
+        path = write_geopackage(small, tmp_path / "utm.gpkg", crs="EPSG:32644")
+    assert len(caught) == 1 and "\n" not in str(caught[0].message)
+    assert path.exists()
+
+
+def test_srs_name_of_a_proj_string_crs(small, tmp_path):
+    proj = "+proj=aea +lat_1=42 +lat_2=56 +lat_0=49 +lon_0=79 +datum=WGS84 +units=m +no_defs"
+    path = write_geopackage(small, tmp_path / "aea.gpkg", crs=proj)
+    names = _sql(
+        path,
+        "SELECT srs_name FROM gpkg_spatial_ref_sys WHERE srs_id IN "
+        "(SELECT srs_id FROM gpkg_geometry_columns)",
+    )
+    assert names == [("Albers Equal Area on World Geodetic System 1984",)]
 
 
 @pytest.mark.parametrize("crs", ["EPSG:999999", "not a crs", "EPSG:4979"])

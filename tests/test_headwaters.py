@@ -15,7 +15,8 @@ import shapely
 
 from geo.errors import CRSError
 from geo.headwaters import MergeRules, extend_network
-from geo.network import from_hydrorivers, from_lines, mainstem, trace_upstream
+from geo.network import mainstem, trace_upstream
+from geo.network_build import from_hydrorivers, from_lines
 
 
 def line(*points: tuple[float, float]) -> shapely.LineString:
@@ -219,3 +220,18 @@ def test_rules_are_tolerances_in_metres():
     assert len(merge(beside).notes) == 1
     strict = merge(beside, rules=MergeRules(alongside_m=500.0))
     assert any("touch no primary reach" in n for n in strict.notes)
+
+
+def test_two_tributaries_on_one_reach_cut_it_in_three_chained_in_order():
+    east = line((80.15, 45.05), (80.0, 45.05))
+    west = line((79.85, 45.15), (80.0, 45.15))
+    m = merge(east, west)
+    net = m.network
+    assert m.primary_row.tolist() == [0, 1, 1, 1, -1, -1]
+    # upper part (1) -> middle (2) -> lowest (3) -> the old outlet; tributaries into 2 and 3
+    assert net.next_down[:4].tolist() == [1, 2, 3, -1]
+    into = dict(zip(m.secondary_row[4:].tolist(), net.next_down[4:].tolist(), strict=True))
+    assert into == {1: 2, 0: 3}
+    assert net.length_m[1:4].sum() == pytest.approx(primary().length_m[1])
+    ends = [net.geometry.values[k].coords[-1][1] for k in (1, 2)]
+    assert ends == pytest.approx([45.15, 45.05], abs=1e-4)

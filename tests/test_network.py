@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -11,14 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.errors import FieldError, GeometryError, NetworkError
-from geo.network import (
-    from_hydrorivers,
-    from_lines,
-    mainstem,
-    trace,
-    trace_downstream,
-    trace_upstream,
-)
+from geo.network import largest_reaches, mainstem, trace, trace_downstream, trace_upstream
+from geo.network_build import from_hydrorivers, from_lines
 from tests.common import random_tree, y_network_frame
 
 
@@ -133,3 +128,55 @@ def test_upstream_then_downstream_returns_to_start(n, seed, branching):
     # and every reach on the way down has the start upstream of it
     for reach in trace(net, start, "down"):
         assert start in trace(net, int(reach), "up")
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 300), seed=st.integers(0, 10_000), branching=st.floats(0, 1))
+def test_levels_and_mainstem_choice_match_a_plain_walk(n, seed, branching):
+    """Levels (hops from the outlet) and the mainstem child at each confluence, against a
+    per-reach Python walk; areas are rounded so that ties and a missing area occur."""
+    table = random_tree(n, seed=seed, branching=branching)
+    rng = np.random.default_rng(seed)
+    area = np.round(rng.random(n) * 3)
+    area[rng.random(n) < 0.05] = np.nan
+    net = from_hydrorivers(table.assign(UPLAND_SKM=area))
+    hops = np.zeros(n, dtype=int)
+    for i in range(n):
+        j = i
+        while net.next_down[j] >= 0:
+            j = net.next_down[j]
+            hops[i] += 1
+    assert sum(lvl.size for lvl in net.levels) == n
+    for k, lvl in enumerate(net.levels):
+        assert (hops[lvl] == k).all()
+    key = np.where(np.isnan(area), -1.0, area)  # a reach without area ranks lowest
+    tiebreak = net.longest_upstream_m
+    for parent in range(n):
+        children = np.flatnonzero(net.next_down == parent)
+        if children.size == 0:
+            assert net.main_upstream[parent] == -1
+            continue
+        best = children[key[children] == key[children].max()]
+        best = best[tiebreak[best] == tiebreak[best].max()]
+        assert net.main_upstream[parent] == best.max()  # then the last reach in the file
+
+
+def test_largest_reaches_keeps_the_most_draining_in_the_box():
+    table = pd.DataFrame(
+        {
+            "HYRIV_ID": [1, 2, 3, 4],
+            "NEXT_DOWN": [0, 1, 1, 0],
+            "LENGTH_KM": 1.0,
+            "UPLAND_SKM": [90.0, 50.0, 30.0, 80.0],
+        }
+    )
+    lines = [
+        shapely.LineString([(80.0, 45.0), (80.1, 45.0)]),
+        shapely.LineString([(80.1, 45.1), (80.0, 45.0)]),
+        shapely.LineString([(79.9, 45.1), (80.0, 45.0)]),
+        shapely.LineString([(95.0, 45.0), (95.1, 45.0)]),  # outside the box
+    ]
+    net = from_hydrorivers(gpd.GeoDataFrame(table, geometry=lines, crs=4326))
+    assert largest_reaches(net, 4).tolist() == [0, 1, 2, 3]
+    assert largest_reaches(net, 2).tolist() == [0, 3]
+    assert largest_reaches(net, 2, box=(79.0, 44.0, 81.0, 46.0)).tolist() == [0, 1]

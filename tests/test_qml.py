@@ -13,7 +13,7 @@ import pytest
 import shapely
 from pyproj import CRS
 
-from layers.qgis_metadata import qgis_metadata_document
+from layers.qgis_metadata import Extent, qgis_metadata_document
 from layers.qml import dd_expression, qml_document
 from layers.sld import sld_document
 from layers.sources import Provenance
@@ -260,8 +260,32 @@ def test_qgis_metadata_document():
     assert root.findtext("abstract") == "Gauges «Иртыш»"
     assert [e.text for e in root.iter("license")] == ["GRDC licence", "Public domain"]
     assert [e.text for e in root.iter("rights")] == ["GRDC, Koblenz", "Made with Natural Earth"]
-    assert [link.get("url") for link in root.iter("link")] == ["https://grdc.bafg.de/", ""]
+    # no empty links: a source without a URL is in the history only
+    assert [link.get("url") for link in root.iter("link")] == ["https://grdc.bafg.de/"]
     assert root.findtext("crs/spatialrefsys/authid") == "EPSG:32644"
+    # contacts: rivermap (processor), then each source's publisher (its attribution here)
+    contacts = [(c.findtext("name"), c.findtext("role")) for c in root.iter("contact")]
+    assert contacts[0][0] == "rivermap" and contacts[0][1] == "processor"
+    assert contacts[1:] == [
+        ("GRDC, Koblenz", "publisher"),
+        ("Made with Natural Earth", "publisher"),
+    ]
+    dated = ET.fromstring(
+        qgis_metadata_document(
+            "gauges",
+            "GRDC gauges",
+            "",
+            prov,
+            CRS("EPSG:4326"),
+            extent=Extent((66.0, 40.0, 92.0, 58.5), "EPSG:4326", ("2000-01-01", "2023-12-01")),
+            created="2026-01-02T03:04:05Z",
+        )
+    )
+    spatial = dated.find("extent/spatial")
+    assert [float(spatial.get(k)) for k in ("minx", "miny", "maxx", "maxy")] == [66, 40, 92, 58.5]
+    assert dated.findtext("extent/temporal/period/start") == "2000-01-01T00:00:00Z"
+    assert dated.find("dates/date").get("value") == "2026-01-02T03:04:05Z"
+    assert dated.findall("history")[-1].text.startswith("Written by rivermap ")
     assert root.findtext("crs/spatialrefsys/geographicflag") == "false"
     table = ET.fromstring(qgis_metadata_document("flows", "Flows", "", prov, None))
     assert table.findtext("crs/spatialrefsys/authid") in ("", None)

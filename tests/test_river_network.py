@@ -109,3 +109,86 @@ def test_default_sources_name_the_merged_network_and_its_licences():
     assert np.isin(
         ["wh_rivers.geojson", "wdb_rivers.geojson"], [f.name for f in DATA_DIR.iterdir()]
     ).all()
+
+
+def test_profiles_start_at_the_real_sources_and_name_their_dem(atlas, map_pages):
+    """The Tekes rises above 3,000 m in the Terskey Alatau; each profile says which DEM drew
+    which stretch, on the river page too."""
+    p = atlas["profiles"]
+    tekes = p.loc[p["river_id"] == "tekes"].sort_values("km_from_source")
+    assert tekes["elevation_m"].iloc[:5].min() > 3000
+    courses = atlas["river_courses"].set_index("river_id")
+    ili = courses.loc["ili", "profile_dem"]
+    first, last = ili.split("; ")
+    assert first.startswith("km 0–") and "GEBCO 2023 (15″ grid, about 450 m)" in first
+    assert "pvlib/Mapzen DEM (5′ grid, about 9 km)" in last
+    assert f"–{courses.loc['ili', 'length_km']:,.0f} pvlib" in last
+    html = map_pages["ili"].read_text(encoding="utf-8")
+    assert "GEBCO 2023 (15″ grid, about 450 m)" in html
+
+
+def test_readme_table_of_traced_lengths_is_what_trace_gives(atlas_core):
+    """The README's headwaters table quotes the committed data; it must not drift."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    courses = atlas_core["river_courses"].set_index("river_id")
+    rows = {
+        "| Irtysh, in China |": courses.loc["irtysh", "length_km_chn"],
+        "| Ili (with the Tekes) |": courses.loc["ili", "length_km"],
+        "| Ili, in Kazakhstan |": courses.loc["ili", "length_km_kaz"],
+        "| Tekes |": courses.loc["tekes", "length_km"],
+        "| Tekes, in Kazakhstan |": courses.loc["tekes", "length_km_kaz"],
+        "| Kunes |": courses.loc["kunes", "length_km"],
+        "| Emel |": courses.loc["emel", "length_km"],
+        "| Emel, in China |": courses.loc["emel", "length_km_chn"],
+    }
+    for head, km in rows.items():
+        line = next(t for t in readme.splitlines() if t.startswith(head))
+        assert f" {km:,.1f} km " in line, (head, km)
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("shp", r"headwaters\.shp: no CRS"),  # a shapefile without its .prj
+        ("geojson", r"headwaters\.geojson: 5 Point among the features.*accepted geometry types"),
+    ],
+    ids=["no-crs", "points"],
+)
+def test_a_bad_headwaters_file_is_one_line_naming_it(tmp_path, kind, message):
+    import re
+
+    import geopandas as gpd
+    import shapely
+
+    lines = gpd.read_file(DATA_DIR / "wdb_rivers.geojson").iloc[:5]
+    path = tmp_path / f"headwaters.{kind}"
+    if kind == "shp":
+        lines.to_file(path)
+        path.with_suffix(".prj").unlink()
+    else:  # the first vertex of each line: points where lines are expected
+        first = shapely.get_point(lines.geometry.values, 0)
+        lines.set_geometry(first, crs=4326).to_file(path)
+    result = CliRunner().invoke(
+        main, ["--quiet", "trace", "--rivers", "emel", "--data", f"headwaters={path}"]
+    )
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert re.search(message, result.stderr), result.stderr
+
+
+def test_an_analysts_network_without_the_registers_via_branch_still_traces():
+    """The Irtysh's via point lies on World Data Bank II's head: a network without it (the
+    portal's lines alone, like an analyst's extract) traces the mainstem, with a note."""
+    portal = f"rivers={DATA_DIR / 'wh_rivers.geojson'}"
+    result = CliRunner().invoke(
+        main, ["trace", "--format", "json", "--rivers", "irtysh", "--data", portal]
+    )
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    assert row["drawn_from"][0]["source"] == "rivers supplied by the user (wh_rivers.geojson)"
+    assert "register river 'irtysh': via point lon 90.0988, lat 47.3948 lies on no reach" in (
+        result.stderr
+    )
+    assert row["length_km"] < 3200  # the portal's own, shorter head
