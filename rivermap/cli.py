@@ -463,6 +463,8 @@ def serve(ctx, rivers, data, register_path, fix_geometries, host, port, workers,
         raise click.BadParameter(
             f"cannot listen on {host}:{port} ({exc.strerror})", param_hint="--port/--host"
         ) from exc
+    from rivermap import api
+
     with steps(api.step_count(), quiet=ctx.obj["quiet"]) as progress:
         atlas = _load(ctx, rivers, data, register_path, fix_geometries, None, progress)
     _notes(ctx, atlas)

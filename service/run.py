@@ -18,10 +18,10 @@ import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from layers.atlas import Atlas
-from service.app import create_app
-from service.state import build_state
+if TYPE_CHECKING:  # the library is imported by serve(), so that binding the port is quick
+    from layers.atlas import Atlas
 
 #: uvicorn's bounds: connections at once (beyond: 503), keep-alive idle seconds
 LIMIT_CONCURRENCY = 1000
@@ -75,6 +75,9 @@ def serve(
     announce: Callable[[str], None] = print,
 ) -> None:
     """Serve ``atlas`` on ``sock`` until interrupted (SIGINT/SIGTERM end it cleanly)."""
+    from service.app import create_app
+    from service.state import build_state
+
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
     if not cache_dir:
         cache.mkdir(parents=True, exist_ok=True)
