@@ -10,7 +10,7 @@ SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # python3-qgis + qgis-providers: the QGIS checks (system python3, QT_QPA_PLATFORM=offscreen)
 DEBIAN_PACKAGES = chromium chromium-driver python3-gdal fonts-wqy-microhei python3-qgis qgis-providers
 
-.PHONY: build test lint bench screenshot network system-deps clean
+.PHONY: build test lint bench screenshot catalogs network system-deps clean
 
 build: $(BIN)/.installed
 	$(BIN)/rivermap build --out $(OUT)
@@ -29,6 +29,15 @@ bench: system-deps $(BIN)/.installed-test
 screenshot: build system-deps $(BIN)/.installed-test
 	$(BIN)/python -c "from maps.screenshot import save_screenshot; save_screenshot('$(OUT)/overview.html', 'docs/overview.png', size=(1280, 800))"
 	QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/qgis_project_check.py $(OUT)/rivermap.gpkg rivermap --png docs/qgis_project.png --size 1200x780 > /dev/null
+
+# the maps' messages: extract them from the code, templates and embedded data into the template,
+# then add new ones to the kk/ru/zh catalogs (translate them there: the suite fails on any left empty)
+CATALOG_LANGS = kk ru zh
+catalogs: $(BIN)/.installed
+	$(BIN)/pybabel extract -F maps/babel.cfg --no-location --sort-output --project rivermap \
+	  --copyright-holder "rivermap contributors" -o maps/locale/rivermap.pot .
+	for l in $(CATALOG_LANGS); do $(BIN)/pybabel update -i maps/locale/rivermap.pot -d maps/locale \
+	  -D rivermap -l $$l --no-fuzzy-matching --ignore-obsolete; done
 
 # the embedded default river network, rebuilt from its two raw inputs (portal + World Data Bank II)
 network: $(BIN)/.installed

@@ -8,6 +8,7 @@ screen pixels (QGIS gets millimetres: 1 px = 0.26 mm at 96 dpi).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -63,22 +64,32 @@ class Classes:
     missing: float | str
     labels: tuple[str, ...] = ()
 
-    def legend(self) -> list[tuple[str, float | str]]:
+    def legend(
+        self,
+        number: Callable[[float], str] | None = None,
+        with_unit: Callable[[str, str], str] | None = None,
+        no_figure: str = "no figure",
+    ) -> list[tuple[str, float | str]]:
         """``(label, style value)`` per class then for "no figure"; open-ended classes read
-        ``< 0 mm/yr`` and ``≥ 400 m³/s`` (used by the HTML legend and the QGIS styles alike)."""
+        ``< 0 mm/yr`` and ``≥ 400 m³/s`` (used by the HTML legend and the QGIS styles alike).
+
+        ``number`` formats a class edge and ``with_unit(text, unit)`` adds the unit (the maps
+        pass their locale's; the defaults write ``1,000`` and ``text unit``)."""
+        number = number or _fmt
+        with_unit = with_unit or (lambda text, unit: f"{text} {unit}")
         labels = self.labels or tuple(
-            _class_label(a, b, self.unit)
+            with_unit(_class_range(a, b, number), self.unit)
             for a, b in zip(self.bins[:-1], self.bins[1:], strict=True)
         )
-        return [*zip(labels, self.values, strict=True), ("no figure", self.missing)]
+        return [*zip(labels, self.values, strict=True), (no_figure, self.missing)]
 
 
-def _class_label(lo: float, hi: float, unit: str) -> str:
+def _class_range(lo: float, hi: float, number: Callable[[float], str]) -> str:
     if np.isinf(lo):
-        return f"< {_fmt(hi)} {unit}"
+        return f"< {number(hi)}"
     if np.isinf(hi):
-        return f"≥ {_fmt(lo)} {unit}"
-    return f"{_fmt(lo)}–{_fmt(hi)} {unit}"
+        return f"≥ {number(lo)}"
+    return f"{number(lo)}–{number(hi)}"
 
 
 @dataclass(frozen=True)

@@ -57,4 +57,9 @@ def leaflet_css() -> str:
 
 def inline_assets() -> InlineAssets:
     """The element that writes Leaflet and our JS/CSS into the page's <head>."""
-    return InlineAssets(leaflet_css(), leaflet_js(), static("rivermap.css"), static("rivermap.js"))
+    return InlineAssets(
+        leaflet_css(),
+        leaflet_js(),
+        static("rivermap.css"),
+        static("rivermap.js") + "\n" + static("charts.js"),
+    )

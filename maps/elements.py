@@ -79,6 +79,12 @@ class OfflineMap(folium.Map):
     default_js: ClassVar[list] = []
     default_css: ClassVar[list] = []
 
+    def __init__(self, *args: Any, lang: str = "en", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        root = self.get_root()
+        root._template = template("figure.j2")  # branca's, with <html lang>
+        root.lang = lang
+
 
 class InlineAssets(Macro):
     """Leaflet 1.9.4 (from the installed django-js-lib-leaflet) and our JS/CSS, inlined."""
@@ -109,6 +115,8 @@ class ImageLayer(MacroLayer):
         super().__init__(name, overlay=overlay, show=show)
         self._name = "ImageLayer"
         self.url, self.bounds = url, bounds
+        #: what another layer of the same image needs besides url, bounds and name
+        self.style = {"opacity": opacity, "blend": blend}
         self.options = {
             "opacity": opacity,
             "interactive": False,
@@ -121,8 +129,9 @@ class GeoLayer(MacroLayer):
     """Features from columnar data: ``geoms`` (a JSON array of GeoJSON geometries, numbers
     only) and ``props`` (styles, style index, tooltips, keys; see rivermap.js).
 
-    ``props["popups"]`` maps a popup key to its (escaped) HTML and ``props["popup"]`` gives
-    each feature's key; the HTML goes into ``<template>`` elements of the page rather than into
+    ``props["popups"]`` maps a popup key to its (escaped) HTML or a ``maps.popups.Popup``
+    (HTML and the data of its charts, drawn by the page) and ``props["popup"]`` gives each
+    feature's key; the HTML goes into ``<template>`` elements of the page rather than into
     the script, where JSON escaping of ``<``/``>`` would double its size.
     """
 
@@ -138,7 +147,10 @@ class GeoLayer(MacroLayer):
         position = {key: k for k, key in enumerate(popups)}
         if props.get("popup") is not None:
             props["popup"] = [position.get(key) for key in props["popup"]]
-        self.popup_html = list(popups.values())
+        self.popup_html = [getattr(p, "html", p) for p in popups.values()]
+        charts = [getattr(p, "charts", []) for p in popups.values()]
+        if any(charts):
+            props["charts"] = charts
         self.geoms, self.props = geoms, props
         self.options = {"kind": kind, "templates": f"{self.get_name()}-popups"}
 

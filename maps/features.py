@@ -18,11 +18,12 @@ import shapely
 from geo.course import point_at
 from layers.atlas import Atlas
 from layers.basins import basin_id_column
-from layers.styles import BASIN_FILL, FLOW_WIDTH, GAUGE_RADIUS, STYLES, Style, class_value
-from maps import display, popups, tables
+from layers.styles import BASIN_FILL, FLOW_WIDTH, STYLES, Style, class_value
+from maps import display, i18n, memo, popups, tables
 from maps.display import Detail
 from maps.elements import ArrowLayer, GeoLayer
-from maps.templating import num
+from maps.i18n import _
+from maps.words import KIND_SHORT
 
 #: drawing order: each layer gets its own map pane so toggling one keeps the stacking
 PANES = {
@@ -101,7 +102,7 @@ def _plain(v: object) -> object:
     return v.item() if isinstance(v, np.generic) else v
 
 
-def _class_values(frame: pd.DataFrame, column: str, classes, default: object) -> np.ndarray:
+def class_values_of(frame: pd.DataFrame, column: str, classes, default: object) -> np.ndarray:
     if column not in frame.columns:
         return np.full(len(frame), default, dtype=object)
     codes = pd.to_numeric(frame[column], errors="coerce").fillna(-1).astype(int).to_numpy()
@@ -120,7 +121,7 @@ def river_layers(
     style = STYLES["rivers"]
     pieces = clip(atlas["rivers"], view.box)
     colours = {c.value: c.color for c in style.categories}
-    width = _class_values(pieces, FLOW_WIDTH.column, FLOW_WIDTH, style.width).astype(float)
+    width = class_values_of(pieces, FLOW_WIDTH.column, FLOW_WIDTH, style.width).astype(float)
     focus = pieces["river_id"].isin(view.focus).to_numpy()
     modelled = (
         pieces["discharge_kind"].eq("modelled").to_numpy()
@@ -135,17 +136,30 @@ def river_layers(
             "dashArray": np.where(modelled, "6 4", ""),
         }
     )
-    styles, index = factorize_styles(look, path_style(style, pane=_pane("rivers")))
-    geoms = _lines(pieces.geometry.values, view.detail, keep)
-    courses = atlas["river_courses"]
-    names = dict(zip(courses["river_id"], courses["name_en"], strict=True))
-    river_popups = popups.river_popups(
-        courses.loc[courses["river_id"].isin(pieces["river_id"])], names
+    styles, index = factorize_styles(look, path_style(style, pane=pane_name("rivers")))
+    geoms = _shared(
+        atlas, "rivers", view, lambda: _lines(pieces.geometry.values, view.detail, keep)
     )
+    courses = atlas["river_courses"]
+    parents = {r["river_id"]: r for r in courses.drop(columns="geometry").to_dict("records")}
+    river_popups = popups.river_popups(
+        courses.loc[courses["river_id"].isin(pieces["river_id"])],
+        parents,
+        popups.lake_index(atlas["lakes"]),
+    )
+    lang = i18n.current().code
+    local = pieces[f"name_{lang}"] if f"name_{lang}" in pieces else pieces["name_en"]
     flow = _flow_tips(pieces)
     tips = [
-        popups.tip(n, popups.country_name(c), f"km {a:,.0f}–{b:,.0f} from the source", f)
-        for n, c, a, b, f in zip(
+        popups.tip(
+            n or en,
+            popups.country_name(c),
+            _("km %(start)s–%(end)s from the source")
+            % {"start": i18n.number(a), "end": i18n.number(b)},
+            f,
+        )
+        for n, en, c, a, b, f in zip(
+            local.fillna(""),
             pieces["name_en"],
             pieces["country"],
             pieces["km_from_source_start"],
@@ -171,7 +185,9 @@ def _flow_tips(pieces: pd.DataFrame) -> list[str]:
     if "discharge_kind" not in pieces:
         return [""] * len(pieces)
     return [
-        f"{num(v)} m³/s ({k}{', ' + p if p else ''})" if k else ""
+        f"{i18n.quantity(v, 'm3/s')} ({_(KIND_SHORT.get(k, k))}{', ' + p if p else ''})"
+        if k
+        else ""
         for v, k, p in zip(
             pieces["mean_discharge_m3s"],
             pieces["discharge_kind"].fillna(""),
@@ -186,7 +202,9 @@ def _casing(rivers: GeoLayer, rows: np.ndarray, width: np.ndarray, name: str) ->
     reach, drawn under it (own pane); it reuses the rivers layer's geometries in the page."""
     styles, index = factorize_styles(
         pd.DataFrame({"weight": width + CASING_PX}),
-        path_style(STYLES["river_courses"], pane=_pane("casing"), interactive=False, opacity=0.85),
+        path_style(
+            STYLES["river_courses"], pane=pane_name("casing"), interactive=False, opacity=0.85
+        ),
     )
     geoms = (
         f"{json.dumps(rows.tolist())}.map(function (i) {{ return {rivers.get_name()}_geoms[i]; }})"
@@ -194,12 +212,18 @@ def _casing(rivers: GeoLayer, rows: np.ndarray, width: np.ndarray, name: str) ->
     return GeoLayer(name, geoms, {"styles": styles, "style": index})
 
 
+def _shared(atlas: Atlas, layer: str, view: View, make) -> str:
+    """A layer's display geometry text, made once per Atlas, layer frame and view (it is the
+    same in every language)."""
+    return memo.once(atlas, ("geoms", layer, id(atlas[layer]), view.box, view.detail), make)
+
+
 def _lines(geoms: np.ndarray, detail: Detail, keep: np.ndarray) -> str:
     simple = display.simplify_lines(geoms, detail.line_tolerance, keep)
     return display.geojson_array(display.round_coords(simple, detail.line_decimals))
 
 
-def _pane(name: str) -> str:
+def pane_name(name: str) -> str:
     return f"rm-{name}-{PANES[name]}"
 
 
@@ -222,7 +246,7 @@ def arrow_layer(atlas: Atlas, view: View, name: str) -> ArrowLayer:
         level = np.select([k % 8 == 0, k % 4 == 0, k % 2 == 0], [0, 1, 2], 3)
         rows.append(np.c_[np.round(at[:, 1], 4), np.round(at[:, 0], 4), np.round(bearing), level])
     points = np.vstack(rows).tolist() if rows else []
-    return ArrowLayer(name, points, spacing_m=view.arrow_spacing_m, pane=_pane("arrows"))
+    return ArrowLayer(name, points, spacing_m=view.arrow_spacing_m, pane=pane_name("arrows"))
 
 
 # ---------- context layers ----------
@@ -231,24 +255,39 @@ def arrow_layer(atlas: Atlas, view: View, name: str) -> ArrowLayer:
 def network_layer(atlas: Atlas, view: View, keep: np.ndarray, name: str) -> GeoLayer:
     """Every reach of the network, thin and not clickable."""
     net = clip(atlas["network"], view.box)
-    base = path_style(STYLES["network"], pane=_pane("network"), interactive=False)
-    geoms = display.simplify_lines(net.geometry.values, view.detail.network_tolerance, keep)
-    geoms = display.clip_to(geoms, view.box)
-    geoms = geoms[~shapely.is_empty(geoms)]
-    text = display.geojson_array(display.round_coords(geoms, view.detail.line_decimals))
+    base = path_style(STYLES["network"], pane=pane_name("network"), interactive=False)
+
+    def make() -> str:
+        geoms = display.simplify_lines(net.geometry.values, view.detail.network_tolerance, keep)
+        geoms = display.clip_to(geoms, view.box)
+        geoms = geoms[~shapely.is_empty(geoms)]
+        return display.geojson_array(display.round_coords(geoms, view.detail.line_decimals))
+
+    text = _shared(atlas, "network", view, make)
     return GeoLayer(name, text, {"styles": [base]})
 
 
 def borders_layer(atlas: Atlas, view: View, keep: np.ndarray, name: str) -> GeoLayer:
     """International boundaries, dashed, with the countries on each side as tooltip."""
     b = clip(atlas["borders"], view.box)
-    left = b["adm0_left"] if "adm0_left" in b else pd.Series("", index=b.index)
-    right = b["adm0_right"] if "adm0_right" in b else pd.Series("", index=b.index)
+    left, right = _sides(b, "l", "left"), _sides(b, "r", "right")
     tips = [popups.tip(f"{a} | {c}") for a, c in zip(left, right, strict=True)]
-    base = path_style(STYLES["borders"], pane=_pane("borders"))
+    base = path_style(STYLES["borders"], pane=pane_name("borders"))
     return GeoLayer(
-        name, _lines(b.geometry.values, view.detail, keep), {"styles": [base], "tip": tips}
+        name,
+        _shared(atlas, "borders", view, lambda: _lines(b.geometry.values, view.detail, keep)),
+        {"styles": [base], "tip": tips},
     )
+
+
+def _sides(b: pd.DataFrame, code: str, name: str) -> list[str]:
+    """The country on one side of each border line: its name in the page's language from the
+    ISO code (``adm0_a3_l``/``_r``), else the data's name (``adm0_left``/``_right``)."""
+    if f"adm0_a3_{code}" in b:
+        return [popups.country_name(c) for c in b[f"adm0_a3_{code}"].fillna("")]
+    if f"adm0_{name}" in b:
+        return b[f"adm0_{name}"].fillna("").astype(str).tolist()
+    return [""] * len(b)
 
 
 def lakes_layer(atlas: Atlas, view: View, name: str) -> GeoLayer:
@@ -261,9 +300,6 @@ def lakes_layer(atlas: Atlas, view: View, name: str) -> GeoLayer:
         if "lake_id" in lakes
         else np.zeros(len(lakes), bool)
     )
-    geoms = display.simplify_polygons(
-        display.clip_to(lakes.geometry.values, view.box), view.detail.line_tolerance, coverage=False
-    )
     records = lakes.drop(columns="geometry").to_dict("records")
     pops = {
         str(i): popups.lake_popup(r)
@@ -271,9 +307,9 @@ def lakes_layer(atlas: Atlas, view: View, name: str) -> GeoLayer:
         if n
     }
     props = {
-        "styles": [path_style(STYLES["lakes"], pane=_pane("lakes"))],
+        "styles": [path_style(STYLES["lakes"], pane=pane_name("lakes"))],
         "tip": [
-            popups.tip(r.get("display_name", "")) if n else None
+            popups.tip(popups.local_name(r, str(r.get("display_name", "")))) if n else None
             for r, n in zip(records, named, strict=True)
         ],
         "label": named.tolist(),
@@ -281,7 +317,16 @@ def lakes_layer(atlas: Atlas, view: View, name: str) -> GeoLayer:
         "popups": pops,
         "key": lakes["lake_id"].fillna("").tolist() if "lake_id" in lakes else None,
     }
-    text = display.geojson_array(display.round_coords(geoms, view.detail.line_decimals))
+
+    def make() -> str:
+        geoms = display.simplify_polygons(
+            display.clip_to(lakes.geometry.values, view.box),
+            view.detail.line_tolerance,
+            coverage=False,
+        )
+        return display.geojson_array(display.round_coords(geoms, view.detail.line_decimals))
+
+    text = _shared(atlas, "lakes", view, make)
     return GeoLayer(name, text, props)
 
 
@@ -292,9 +337,9 @@ def basins_layer(atlas: Atlas, view: View, name: str, *, show: bool = True) -> G
     basins = clip(atlas["basins"], view.box)
     bid = basin_id_column(basins, "basins")
     label = style.label_column if style.label_column in basins else bid
-    fill = _class_values(basins, BASIN_FILL.column, BASIN_FILL, style.fill_color)
+    fill = class_values_of(basins, BASIN_FILL.column, BASIN_FILL, style.fill_color)
     styles, index = factorize_styles(
-        pd.DataFrame({"fillColor": fill}), path_style(style, pane=_pane("basins"))
+        pd.DataFrame({"fillColor": fill}), path_style(style, pane=pane_name("basins"))
     )
     monthly, yearly, period = _water_balance(atlas, bid)
     records = basins.drop(columns="geometry").to_dict("records")
@@ -309,20 +354,26 @@ def basins_layer(atlas: Atlas, view: View, name: str, *, show: bool = True) -> G
         )
         for r in records
     }
-    geoms = display.simplify_polygons(
-        display.clip_to(basins.geometry.values, view.box),
-        view.detail.polygon_tolerance,
-        coverage=False,
-    )
     props = {
         "styles": styles,
         "style": index,
-        "tip": [popups.tip(r.get(label, ""), "click for area and water balance") for r in records],
+        "tip": [
+            popups.tip(r.get(label, ""), _("click for area and water balance")) for r in records
+        ],
         "popup": [str(r[bid]) for r in records],
         "popups": pops,
         "key": [str(r[bid]) for r in records],
     }
-    text = display.geojson_array(display.round_coords(geoms, view.detail.polygon_decimals))
+
+    def make() -> str:
+        geoms = display.simplify_polygons(
+            display.clip_to(basins.geometry.values, view.box),
+            view.detail.polygon_tolerance,
+            coverage=False,
+        )
+        return display.geojson_array(display.round_coords(geoms, view.detail.polygon_decimals))
+
+    text = _shared(atlas, "basins", view, make)
     return GeoLayer(name, text, props, show=show)
 
 
@@ -345,84 +396,3 @@ def year_config(atlas: Atlas, view: View) -> dict | None:
     if yearly is None or yearly.empty:
         return None
     return tables.year_classes(yearly.loc[yearly[bid].isin(basins[bid])], bid, basins)
-
-
-# ---------- points ----------
-
-
-def crossings_layer(atlas: Atlas, view: View, name: str) -> GeoLayer:
-    """Every border crossing of the page's rivers as a marker; its arrow points downstream."""
-    c = atlas["crossings"]
-    if len(c):
-        c = c.loc[c["river_id"].isin(view.focus) | c.index.isin(clip(c, view.box).index)]
-    angle = [
-        _bearing_at(atlas, r, km) for r, km in zip(c["river_id"], c["km_from_source"], strict=True)
-    ]
-    records = c.drop(columns="geometry").to_dict("records")
-    props = {
-        "styles": [{"pane": _pane("crossings")}],
-        "tip": [
-            popups.tip(
-                r["name_en"],
-                f"{popups.country_name(r['from_country'])} → {popups.country_name(r['to_country'])}",
-            )
-            for r in records
-        ],
-        "popup": [str(i) for i in range(len(records))],
-        "popups": {
-            str(i): popups.crossing_popup(r, {v.id: v.name for v in atlas.register.rivers})
-            for i, r in enumerate(records)
-        },
-        "angle": angle,
-        "key": c["crossing_id"].tolist() if "crossing_id" in c else None,
-    }
-    geoms = display.geojson_array(display.round_coords(c.geometry.values, 4))
-    return GeoLayer(name, geoms, props, kind="crossing")
-
-
-def _bearing_at(atlas: Atlas, river_id: str, km: float) -> float:
-    course = atlas.traced.course[river_id]
-    d = np.array([km * 1000.0 - 500.0]), np.array([km * 1000.0 + 500.0])
-    return float(
-        np.round(display.screen_bearing(point_at(course, d[0]), point_at(course, d[1]))[0])
-    )
-
-
-def gauges_layer(atlas: Atlas, view: View, name: str) -> GeoLayer | None:
-    """GRDC gauges sized by ``radius_class`` (long-term mean discharge); None without gauges."""
-    if "gauges" not in atlas or not atlas.layers["gauges"].spatial:
-        return None
-    style = STYLES["gauges"]
-    g = clip(atlas["gauges"], view.box)
-    radius = _class_values(g, GAUGE_RADIUS.column, GAUGE_RADIUS, style.radius).astype(float)
-    styles, index = factorize_styles(
-        pd.DataFrame({"radius": radius}), path_style(style, pane=_pane("gauges"))
-    )
-    clim = atlas["gauge_climatology"] if "gauge_climatology" in atlas else None
-    by_gauge = (
-        dict(tuple(clim.groupby("grdc_no"))) if clim is not None and "grdc_no" in clim else {}
-    )
-    records = g.drop(columns="geometry").to_dict("records")
-    for r, pt in zip(records, g.geometry.values, strict=True):
-        r.setdefault("lat", pt.y)
-        r.setdefault("lon", pt.x)
-    props = {
-        "styles": styles,
-        "style": index,
-        "tip": [
-            popups.tip(
-                r.get("station", ""),
-                r.get("river", ""),
-                f"{num(r.get('mean_discharge_m3s'), 1)} m³/s",
-            )
-            for r in records
-        ],
-        "popup": [str(i) for i in range(len(records))],
-        "popups": {
-            str(i): popups.gauge_popup(r, by_gauge.get(r.get("grdc_no")))
-            for i, r in enumerate(records)
-        },
-        "key": [str(r.get("grdc_no", "")) for r in records],
-    }
-    geoms = display.geojson_array(display.round_coords(g.geometry.values, 4))
-    return GeoLayer(name, geoms, props, kind="circle")

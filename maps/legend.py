@@ -10,10 +10,25 @@ from __future__ import annotations
 from layers.atlas import Atlas
 from layers.discharge import KINDS
 from layers.styles import BASIN_FILL, FLOW_WIDTH, GAUGE_RADIUS, STYLES
-from maps import features
+from maps import features, i18n
 from maps.features import View
+from maps.i18n import _
+from maps.popups import country_name
 from maps.tables import period_label
 from maps.templating import render
+from maps.words import DISCHARGE_KINDS
+
+
+def class_legend(classes) -> list[tuple[str, float | str]]:
+    """The style's class labels (``layers.styles.Classes.legend``) in the page's numbers,
+    units and words."""
+    return classes.legend(
+        number=lambda x: (
+            i18n.number(x) if abs(x) >= 10 else i18n.number(x, 0 if x == int(x) else 1)
+        ),
+        with_unit=i18n.with_unit,
+        no_figure=i18n.no_figure(),
+    )
 
 
 def legend_html(atlas: Atlas, view: View, layers: dict, names: dict[str, str]) -> str:
@@ -22,42 +37,47 @@ def legend_html(atlas: Atlas, view: View, layers: dict, names: dict[str, str]) -
     rivers = STYLES["rivers"]
     present = set(pieces["country"])
     items = [
-        {"kind": "line", "color": c.color, "width": rivers.width, "label": c.label}
+        {"kind": "line", "color": c.color, "width": rivers.width, "label": country_name(c.value)}
         for c in rivers.categories
         if c.value in present
     ]
     if FLOW_WIDTH.column in pieces:
         items += [
-            {"kind": "line", "color": "#555", "width": w, "label": f"mean discharge {label}"}
-            for label, w in FLOW_WIDTH.legend()
+            {
+                "kind": "line",
+                "color": "#555",
+                "width": w,
+                "label": _("mean discharge %(range)s") % {"range": label},
+            }
+            for label, w in class_legend(FLOW_WIDTH)
         ]
         items += _width_kinds(pieces)
     casing = STYLES["river_courses"]
     sections = [
-        {"layer": names["rivers"], "title": "Traced rivers", "entries": items},
+        {"layer": names["rivers"], "title": _("Traced rivers"), "entries": items},
         {
             "layer": names["casing"],
-            "title": "Traced mainstem",
+            "title": _("Traced mainstem"),
             "entries": [
                 {
                     "kind": "line",
                     "color": casing.color,
                     "width": 7,
                     "inner": "#0072B2",
-                    "label": "source to mouth",
+                    "label": _("source to mouth"),
                     "casing": True,
                 }
             ],
         },
         {
             "layer": names["arrows"],
-            "title": "Flow direction",
-            "entries": [{"kind": "arrow", "label": "downstream"}],
+            "title": _("Flow direction"),
+            "entries": [{"kind": "arrow", "label": _("downstream")}],
         },
         {
             "layer": names["crossings"],
-            "title": "Border crossings",
-            "entries": [{"kind": "crossing", "label": "arrow points downstream"}],
+            "title": _("Border crossings"),
+            "entries": [{"kind": "crossing", "label": _("arrow points downstream")}],
         },
     ]
     if "gauges" in layers:
@@ -65,7 +85,7 @@ def legend_html(atlas: Atlas, view: View, layers: dict, names: dict[str, str]) -
         sections.append(
             {
                 "layer": names["gauges"],
-                "title": "GRDC gauges: long-term mean discharge",
+                "title": _("GRDC gauges: long-term mean discharge"),
                 "entries": [
                     {
                         "kind": "circle",
@@ -74,23 +94,24 @@ def legend_html(atlas: Atlas, view: View, layers: dict, names: dict[str, str]) -
                         "color": g.color,
                         "label": label,
                     }
-                    for label, r in GAUGE_RADIUS.legend()
+                    for label, r in class_legend(GAUGE_RADIUS)
                 ],
             }
         )
+    labels = {"network": _("every reach in the data"), "borders": _("international boundary")}
     for key in ("network", "borders"):
         s = STYLES[key]
         sections.append(
             {
                 "layer": names[key],
-                "title": s.title,
+                "title": names[key],
                 "entries": [
                     {
                         "kind": "line",
                         "color": s.color,
                         "width": s.width,
                         "dash": s.dash,
-                        "label": s.title.lower() if key == "network" else "international boundary",
+                        "label": labels[key],
                     }
                 ],
             }
@@ -99,21 +120,20 @@ def legend_html(atlas: Atlas, view: View, layers: dict, names: dict[str, str]) -
     sections.append(
         {
             "layer": names["lakes"],
-            "title": lk.title,
+            "title": names["lakes"],
             "entries": [
                 {
                     "kind": "fill",
                     "fill": lk.fill_color,
                     "color": lk.color,
                     "opacity": lk.fill_opacity,
-                    "label": "lake or reservoir",
+                    "label": _("lake or reservoir"),
                 }
             ],
         }
     )
     sections.append(_basin_legend(atlas, names))
-    sources = [p.one_line() for p in atlas.provenance()]
-    return str(render("legend.html.j2", sections=sections, sources=sources))
+    return str(render("legend.html.j2", sections=sections, sources=list(atlas.provenance())))
 
 
 def _width_kinds(pieces) -> list[dict]:
@@ -128,7 +148,8 @@ def _width_kinds(pieces) -> list[dict]:
             "color": "#555",
             "width": 2,
             "dash": "6 4" if k == "modelled" else "",
-            "label": f"width from: {KINDS[k]} ({int((kinds == k).sum())} stretch(es))",
+            "label": _("width from: %(kind)s (stretches: %(n)s)")
+            % {"kind": _(DISCHARGE_KINDS.get(k, KINDS[k])), "n": int((kinds == k).sum())},
         }
         for k in present
     ]
@@ -140,26 +161,26 @@ def _basin_legend(atlas: Atlas, names: dict[str, str]) -> dict:
     if not classed:
         return {
             "layer": names["basins"],
-            "title": "Basins",
+            "title": names["basins"],
             "entries": [
                 {
                     "kind": "fill",
                     "fill": b.fill_color,
                     "color": b.color,
                     "opacity": b.fill_opacity,
-                    "label": "watershed",
+                    "label": _("watershed"),
                 }
             ],
         }
-    period = "mean"
+    period = _("mean")
     if "water_balance_monthly" in atlas:
-        period = f"mean {period_label(atlas['water_balance_monthly'])}"
+        period = _("mean %(period)s") % {"period": period_label(atlas["water_balance_monthly"])}
     return {
         "layer": names["basins"],
-        "title": "Basins: precipitation − evapotranspiration (mm/yr),",
+        "title": _("Basins: precipitation − evapotranspiration"),
         "period": period,
         "entries": [
             {"kind": "fill", "fill": colour, "color": b.color, "opacity": 0.75, "label": label}
-            for label, colour in BASIN_FILL.legend()
+            for label, colour in class_legend(BASIN_FILL)
         ],
     }

@@ -1,5 +1,8 @@
 """The Jinja environment of the maps: templates in ``maps/templates`` and display filters.
 
+Templates translate with Jinja2's i18n extension (``{% trans %}``, ``_()``) into the language
+of the page being rendered (:func:`maps.i18n.using`).
+
 ``*.html.j2`` and ``*.svg.j2`` templates autoescape every value (names are Cyrillic and Chinese
 and may hold ``<``, ``&`` or quotes); ``*.js.j2`` templates pass values only through ``tojson``,
 which escapes ``<``, ``>``, ``&`` and ``'`` so nothing can close a ``<script>``.
@@ -7,46 +10,20 @@ which escapes ``<``, ``>``, ``&`` and ``'`` so nothing can close a ``<script>``.
 
 from __future__ import annotations
 
-import math
 from functools import cache
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
+from maps import i18n
+
 TEMPLATES = Path(__file__).parent / "templates"
-NO_FIGURE = "no figure"
 
-
-def _missing(x: object) -> bool:
-    if x is None:
-        return True
-    try:
-        return not math.isfinite(float(x))
-    except (TypeError, ValueError):
-        return True
-
-
-def num(x: object, digits: int = 0) -> str:
-    """``1,606`` / ``4.60``; "no figure" for a missing or non-finite value."""
-    return NO_FIGURE if _missing(x) else f"{float(x):,.{digits}f}"
-
-
-def sig(x: object, figures: int = 3) -> str:
-    """A figure with at most ``figures`` significant digits as published: 4.6, 10.2, 294."""
-    if _missing(x):
-        return NO_FIGURE
-    v = float(x)
-    if v == 0:
-        return "0"
-    digits = max(0, figures - 1 - int(math.floor(math.log10(abs(v)))))
-    return f"{round(v, digits):,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{v:,.0f}"
-
-
-def latlon(lat: float, lon: float) -> str:
-    """``48.0211° N, 85.5581° E`` (WGS 84 degrees, 4 decimals ≈ 10 m)."""
-    ns, ew = ("N" if lat >= 0 else "S"), ("E" if lon >= 0 else "W")
-    return f"{abs(lat):.4f}° {ns}, {abs(lon):.4f}° {ew}"
+#: display filters, all in the page's language (see maps.i18n)
+num = i18n.number
+sig = i18n.significant
+latlon = i18n.degrees
 
 
 @cache
@@ -59,10 +36,17 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # the catalog is looked up when a template renders: the language of the page being rendered
+    env.install_gettext_callables(
+        gettext=lambda message: i18n.current().gettext(message),
+        ngettext=lambda s, p, n: i18n.current().ngettext(s, p, n),
+        newstyle=True,
     )
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
-    env.filters.update(num=num, sig=sig)
-    env.globals.update(latlon=latlon, NO_FIGURE=NO_FIGURE)
+    env.filters.update(num=num, sig=sig, qty=i18n.quantity, country=i18n.country)
+    env.globals.update(latlon=latlon, no_figure=i18n.no_figure, missing=i18n.missing)
     return env
 
 

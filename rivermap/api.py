@@ -4,6 +4,7 @@
 >>> atlas = api.load(rivers=["ili"])                 # read, trace, join flows  # doctest: +SKIP
 >>> atlas["river_courses"][["name_en", "length_km"]]                            # doctest: +SKIP
 >>> api.write_maps(atlas, "out")                      # offline HTML maps        # doctest: +SKIP
+>>> api.write_maps(atlas, "out/kk", lang="kk")        # ... in Kazakh            # doctest: +SKIP
 >>> api.export(atlas, "out/rivermap.gpkg")            # styled GeoPackage        # doctest: +SKIP
 """
 
@@ -113,11 +114,41 @@ def output_folder(folder: str | Path) -> Iterator[Path]:
         raise
 
 
-def write_maps(atlas: Atlas, out_dir: str | Path, *, online_basemaps: bool = False) -> list[Path]:
-    """Write the overview and per-river HTML maps (self-contained, offline) into ``out_dir``."""
+def write_maps(
+    atlas: Atlas,
+    out_dir: str | Path,
+    *,
+    online_basemaps: bool = False,
+    lang: str = "en",
+    links: Callable[[str, str], str] | None = None,
+) -> list[Path]:
+    """Write the overview and per-river HTML maps (self-contained, offline) into ``out_dir``
+    in one language: ``lang`` is en, kk, ru or zh. ``links(page, lang)`` gives the address of
+    a sibling page for the language switch (default: ``rivermap build``'s folders, English
+    at the top and ``kk/``, ``ru/``, ``zh/`` beside it; ``maps.panels.query_links`` for pages
+    served as ``overview.html?lang=kk``)."""
     from maps.render import write_maps as _write_maps
 
-    return _write_maps(atlas, prepare_folder(out_dir), online_basemaps=online_basemaps)
+    return _write_maps(
+        atlas, prepare_folder(out_dir), online_basemaps=online_basemaps, lang=lang, links=links
+    )
+
+
+def write_all_languages(
+    atlas: Atlas,
+    out_dir: str | Path,
+    langs: list[str] | None = None,
+    *,
+    online_basemaps: bool = False,
+) -> list[Path]:
+    """Every map in every language of ``langs`` (default en, kk, ru, zh): English in
+    ``out_dir``, the others in ``out_dir/kk``, ``out_dir/ru``, ``out_dir/zh``."""
+    from maps.i18n import LANGS
+    from maps.render import write_languages
+
+    return write_languages(
+        atlas, prepare_folder(out_dir), langs or LANGS, online_basemaps=online_basemaps
+    )
 
 
 def export(

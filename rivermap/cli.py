@@ -329,6 +329,20 @@ crs_option = click.option(
 )
 
 
+def _langs_option(text: str) -> list[str]:
+    """``--lang en,kk`` -> ["en", "kk"]; an unknown language is a usage error naming it."""
+    from maps.i18n import LANGS
+
+    langs = [t.strip() for t in text.split(",") if t.strip()]
+    unknown = [t for t in langs if t not in LANGS]
+    if unknown or not langs:
+        raise click.BadParameter(
+            f"{', '.join(unknown) or repr(text)}; accepted: {', '.join(LANGS)} (comma-separated)",
+            param_hint="--lang",
+        )
+    return langs
+
+
 @main.command()
 @with_data_options
 @click.option(
@@ -349,6 +363,14 @@ crs_option = click.option(
 )
 @crs_option
 @click.option(
+    "--lang",
+    "langs",
+    default="en,kk,ru,zh",
+    show_default=True,
+    metavar="LANGS",
+    help="Languages of the HTML maps, comma-separated: en (in --out), kk, ru, zh (in --out/kk, ...).",
+)
+@click.option(
     "--cog-out",
     type=click.Path(file_okay=False, path_type=Path),
     help="Also write the clipped DEM(s) and the hillshade as Cloud-Optimised GeoTIFFs here.",
@@ -357,7 +379,17 @@ crs_option = click.option(
 @click.pass_context
 @handled
 def build(
-    ctx, rivers, data, register_path, fix_geometries, out_dir, offline, crs, cog_out, **flow_kw
+    ctx,
+    rivers,
+    data,
+    register_path,
+    fix_geometries,
+    out_dir,
+    offline,
+    crs,
+    langs,
+    cog_out,
+    **flow_kw,
 ):
     """Build the overview and per-river HTML maps and the GeoPackage into --out.
 
@@ -372,6 +404,7 @@ def build(
         parse_crs(crs)
     from rivermap import api
 
+    languages = _langs_option(langs)
     user = _read_user_flows(flow_kw)
     with (
         api.output_folder(out_dir) as out,
@@ -380,7 +413,7 @@ def build(
         atlas = _load(ctx, rivers, data, register_path, fix_geometries, None, progress)
         _join_user_flows(atlas, progress, user)
         progress("writing HTML maps")
-        pages = api.write_maps(atlas, out, online_basemaps=not offline)
+        pages = api.write_all_languages(atlas, out, languages, online_basemaps=not offline)
         progress("writing the GeoPackage")
         with export_warnings(ctx):
             outputs = [*pages, api.export(atlas, out / "rivermap.gpkg", crs=crs)]

@@ -17,7 +17,34 @@ from rasterio.io import MemoryFile
 
 from maps.screenshot import CHROMEDRIVER, CHROMIUM, chromium, open_map
 
-__all__ = ["CHROMEDRIVER", "CHROMIUM", "chromium", "open_map", "load", "severe", "pixels"]
+__all__ = [
+    "CHROMEDRIVER",
+    "CHROMIUM",
+    "chromium",
+    "open_map",
+    "load",
+    "severe",
+    "pixels",
+    "viewport",
+    "PHONE",
+    "DESK",
+]
+
+#: the screens the pages are made for (CSS px): a phone most field staff carry, a desk
+PHONE = (390, 844)
+DESK = (1280, 800)
+
+
+def viewport(driver, size: tuple[int, int]) -> None:
+    """Make the page's viewport ``size`` (CSS px); a width under 700 px is emulated as a phone
+    (touch, mobile viewport) through the DevTools protocol, as Chromium's own device mode does."""
+    width, height = size
+    mobile = width < 700
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+    )
+    driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": mobile})
 
 
 def load(driver, html: str | Path) -> list[str]:

@@ -39,7 +39,7 @@ def test_every_column_of_the_default_build_is_in_the_registry(atlas):
         for col in layer.frame.columns
         if col != getattr(layer.frame, "_geometry_column_name", None) and known(name, col) is None
     ]
-    assert undescribed == [], "add these columns to layers/fields.py"
+    assert undescribed == [], "describe these columns in layers/field_registry.py"
 
 
 def test_every_column_of_every_table_has_a_data_columns_row(exported):

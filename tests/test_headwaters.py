@@ -235,3 +235,27 @@ def test_two_tributaries_on_one_reach_cut_it_in_three_chained_in_order():
     assert net.length_m[1:4].sum() == pytest.approx(primary().length_m[1])
     ends = [net.geometry.values[k].coords[-1][1] for k in (1, 2)]
     assert ends == pytest.approx([45.15, 45.05], abs=1e-4)
+
+
+def test_a_merged_hydrorivers_file_reads_back_as_the_same_network(tmp_path):
+    """merge-network's file for a HydroRIVERS primary: ids, NEXT_DOWN and LENGTH_KM rewritten
+    for the cut and added reaches, the primary's own columns kept, read back alike."""
+    from geo.network import read_network
+    from layers.river_network import merged_frame
+
+    table = primary_lines().assign(
+        HYRIV_ID=[40, 50], NEXT_DOWN=[50, 0], LENGTH_KM=[11.1, 22.2], ORD_STRA=[1, 2]
+    )
+    heads = secondary(HEAD, line((80.20, 45.10), (80.0, 45.10)))
+    m = extend_network(from_hydrorivers(table), heads)
+    path = tmp_path / "merged.gpkg"
+    merged_frame(m, table, heads).to_file(path)
+    back, _ = read_network(str(path))
+    assert back.ids.tolist() == m.network.ids.tolist()
+    assert np.array_equal(back.next_down, m.network.next_down)
+    assert back.length_m == pytest.approx(m.network.length_m)
+    assert back.reach_source.tolist() == ["primary"] * 3 + ["secondary"] * 2
+    frame = gpd.read_file(path)
+    assert frame["ORD_STRA"].tolist()[:3] == [1, 2, 2]  # the cut reach keeps its parent's
+    assert frame["ORD_STRA"].isna().tolist()[3:] == [True, True]
+    assert frame["wdb_level"].tolist()[3:] == [0, 1]

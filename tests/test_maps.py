@@ -21,10 +21,9 @@ from rasterio.transform import from_origin
 
 from geo.errors import OutputError, RasterError, RegisterError
 from layers.atlas import Atlas
-from maps import charts, display, features, popups
+from maps import charts, display, features, points, popups
 from maps.raster import crop, encode, raster_overlay, to_web_mercator
 from maps.render import (
-    NAMES,
     overview_map,
     overview_view,
     river_map,
@@ -32,6 +31,7 @@ from maps.render import (
     top_level_rivers,
     write_maps,
 )
+from maps.words import NAMES
 
 #: measured with geopandas 1.2 / folium 0.20: ``explore()`` of basins, lakes, network, borders,
 #: rivers, river_courses, crossings and gauges of the full Atlas writes 7,313,943 bytes
@@ -145,7 +145,7 @@ def test_core_atlas_map_without_gauges_year_or_hillshade(atlas_core: Atlas) -> N
 
 
 def test_every_crossing_is_on_the_overview(atlas: Atlas) -> None:
-    layer = features.crossings_layer(atlas, overview_view(atlas), "x")
+    layer = points.crossings_layer(atlas, overview_view(atlas), "x")
     n = len(atlas["crossings"])
     # one feature per place: the Tekes and the Ili share the crossing at km 20
     assert n == atlas.traced.crossing_rivers["crossing_id"].nunique() == 5
@@ -154,7 +154,7 @@ def test_every_crossing_is_on_the_overview(atlas: Atlas) -> None:
 
 
 def test_gauges_sized_by_radius_class(atlas: Atlas) -> None:
-    layer = features.gauges_layer(atlas, overview_view(atlas), "g")
+    layer = points.gauges_layer(atlas, overview_view(atlas), "g")
     radii = {s["radius"] for s in layer.props["styles"]}
     assert radii <= {3.0, 5.0, 7.0, 9.0, 12.0} and len(radii) >= 4
     buran = layer.props["key"].index("2911109")
@@ -198,7 +198,7 @@ def test_crossing_popup_answers_the_questions(atlas: Atlas) -> None:
     assert "China → Kazakhstan" in irtysh
     assert "48.0211° N, 85.5581° E" in irtysh
     assert "4.6</td>" in irtysh.replace(" km³", "</td>") and "294 m³/s" in irtysh
-    tekes = str(popups.crossing_popup(c.loc["tekes-1"].to_dict(), {"ili": "Ili"}))
+    tekes = str(popups.crossing_popup(c.loc["tekes-1"].to_dict(), {"ili": {"en": "Ili"}}))
     assert "Kazakhstan → China" in tekes
     assert "Also the crossing of</th><td>Ili</td>" in tekes
     assert tekes.count("no figure") >= 2 and "no published figure" in tekes
@@ -212,7 +212,7 @@ def test_crossing_popup_without_flow_columns_says_no_figure(atlas_core: Atlas) -
 
 def test_river_popup_has_four_names_and_lengths_per_country(atlas: Atlas) -> None:
     courses = atlas["river_courses"]
-    html = str(popups.river_popups(courses, {})["ili"])
+    html = str(popups.river_popups(courses, {}, popups.lake_index(atlas["lakes"]))["ili"])
     for name in ("Ili", "Іле", "Или", "伊犁河"):
         assert f">{name}</td>" in html
     ili = courses.set_index("river_id").loc["ili"]
@@ -223,17 +223,24 @@ def test_river_popup_has_four_names_and_lengths_per_country(atlas: Atlas) -> Non
 def test_gauge_popup_has_mean_years_and_chart(atlas: Atlas) -> None:
     g = atlas["gauges"].set_index("grdc_no").loc[2911109].to_dict() | {"grdc_no": 2911109}
     clim = atlas["gauge_climatology"]
-    html = str(popups.gauge_popup(g, clim.loc[clim["grdc_no"] == 2911109]))
+    popup = popups.gauge_popup(g, clim.loc[clim["grdc_no"] == 2911109])
+    html = str(popup.html)
     assert "297.1 m³/s" in html and "50 (1938–1987)" in html
-    assert html.count("<circle") == 12 and "Jun: mean 1,011 m³/s" in html
+    assert 'data-chart="0"' in html and "<svg" not in html  # the page draws the chart
+    (chart,) = popup.charts
+    assert chart["kind"] == "climatology" and len(chart["mean"]) == 12
+    assert round(chart["mean"][5]) == 1011  # June
 
 
 def test_basin_popup_has_areas_and_both_charts(atlas: Atlas) -> None:
     layer = features.basins_layer(atlas, overview_view(atlas), "b")
-    html = str(layer.popup_html[layer.props["key"].index("SWB_00002")])
+    k = layer.props["key"].index("SWB_00002")
+    html = str(layer.popup_html[k])
     assert "in China" in html and "in Kazakhstan" in html
-    assert html.count("rm-yb rm-yb-") == 24 and "rm-yb-2023" in html
-    assert html.count("<rect") >= 24 + 24
+    monthly, annual = layer.props["charts"][k]
+    assert monthly["kind"] == "balance" and len(monthly["p"]) == len(monthly["et"]) == 12
+    assert annual["years"] == list(range(2000, 2024)) and None not in annual["values"]
+    assert 'data-chart="0"' in html and 'data-chart="1"' in html and "<rect" not in html
 
 
 # ---------- escaping ----------
@@ -335,14 +342,9 @@ def test_climatology_chart_draws_every_month() -> None:
         }
     )
     t.loc[3, "mq"] = np.nan
-    svg = str(charts.climatology_chart(t))
-    assert svg.count("<circle") == 11 and "Dec: mean 22 m³/s (lowest 11, highest 33)" in svg
-
-
-def test_nice_ticks() -> None:
-    assert charts.nice_ticks(0, 1011).tolist() == [0, 500, 1000, 1500]
-    assert charts.nice_ticks(0, 1011, 6).tolist() == [0, 200, 400, 600, 800, 1000, 1200]
-    assert charts.nice_ticks(-73, 88, 3).tolist() == [-100, 0, 100]
+    chart = charts.climatology_chart(t.sample(frac=1.0, random_state=1))  # any row order
+    assert chart["mean"][3] is None and chart["mean"][11] == 22.0
+    assert sum(v is not None for v in chart["mean"]) == 11 and chart["high"][11] == 33.0
 
 
 def test_legend_labels_of_open_classes() -> None:

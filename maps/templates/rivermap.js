@@ -8,8 +8,8 @@
 
   /* ---------- layers ---------- */
 
-  /* Popups keep clear of the title (top left) and the layer list (top right). */
-  var POPUP = { maxWidth: 380, minWidth: 240, autoPanPaddingTopLeft: [60, 110], autoPanPaddingBottomRight: [40, 30] };
+  /* Popups are sized and panned when they open to the room the controls leave (fitPopup). */
+  var POPUP = { maxWidth: 380, minWidth: 220, autoPan: false, className: 'rm-popup' };
 
   /* Features from columnar data. props: styles (list of Leaflet path options), style (index per
    * feature), tip (tooltip HTML), label (permanent tooltip?), popup (key into popups), key
@@ -25,9 +25,15 @@
     geoms.forEach(function (g, i) {
       var style = props.styles[props.style ? props.style[i] : 0];
       var layer = makeLayer(g, style, opts.kind, props.angle ? props.angle[i] : null);
-      var popup = props.popup ? templates[props.popup[i]] : null;
+      var k = props.popup ? props.popup[i] : null;
+      var popup = k !== null && k !== undefined ? templates[k] : null;
       if (popup) {
-        layer.bindPopup(function () { return popup.innerHTML; }, POPUP);
+        layer.bindPopup(function () {
+          var div = document.createElement('div');
+          div.innerHTML = popup.innerHTML;
+          RM.drawCharts(div, props.charts ? props.charts[k] : null, chartWidth());
+          return div;
+        }, POPUP);
       }
       if (props.tip && props.tip[i]) {
         var permanent = !!(props.label && props.label[i]);
@@ -129,20 +135,60 @@
     return div;
   }
 
+  /* the phone layout: controls fold into buttons, panels open on demand (rivermap.css) */
+  var PHONE = '(max-width: 640px), (max-height: 480px)';
+  function phone() { return window.matchMedia(PHONE).matches; }
+
+  function chartWidth() { return phone() ? Math.max(200, Math.min(300, window.innerWidth - 150)) : 300; }
+
   var ICON = {
     full: '<svg viewBox="0 0 16 16"><path d="M2 6V2h4M10 2h4v4M14 10v4h-4M6 14H2v-4"/></svg>',
     ruler: '<svg viewBox="0 0 16 16"><path d="M1.5 11.5l10-10 3 3-10 10z M4.5 8.5l1.5 1.5 M6.5 6.5l2 2 M8.5 4.5l1.5 1.5"/></svg>',
     play: '<svg viewBox="0 0 16 16"><path d="M4 2.5v11l9-5.5z"/></svg>',
     pause: '<svg viewBox="0 0 16 16"><path d="M4 2.5h3v11H4zM9 2.5h3v11H9z"/></svg>',
+    find: '<svg viewBox="0 0 16 16"><circle cx="6.5" cy="6.5" r="4.5"/><path d="M10 10l4.5 4.5"/></svg>',
+    legend: '<svg viewBox="0 0 16 16"><path d="M2 3.5h3M2 8h3M2 12.5h3M7 3.5h7M7 8h7M7 12.5h7"/></svg>',
+    profile: '<svg viewBox="0 0 16 16"><path d="M1 4l4 3 3-1 3 4 4 2M1 14.5h14"/></svg>',
+    year: '<svg viewBox="0 0 16 16"><rect x="2" y="3" width="12" height="11"/><path d="M2 6.5h12M5 1.5v3M11 1.5v3"/></svg>',
+    close: '<svg viewBox="0 0 16 16"><path d="M3.5 3.5l9 9M12.5 3.5l-9 9"/></svg>',
   };
 
-  /* A panel control holding HTML rendered (and escaped) in Python, kept in a <template>. */
+  /* A panel holding HTML rendered (and escaped) in Python, kept in a <template>. With a button
+   * icon it folds: open by default on a desk (openOnDesk), closed on a phone, where it opens
+   * over the map on demand and closes when a popup opens. */
   var Panel = L.Control.extend({
-    options: { position: 'topright', className: '', template: '' },
-    onAdd: function () {
-      var div = quiet(el('div', 'rm-panel leaflet-bar ' + this.options.className));
-      div.innerHTML = document.getElementById(this.options.template).innerHTML;
+    options: { position: 'topright', className: '', template: '', icon: null, label: '', openOnDesk: true },
+    onAdd: function (map) {
+      var self = this, o = this.options;
+      var div = quiet(el('div', 'rm-panel-box ' + (o.icon ? 'rm-folding ' : '') + o.className));
+      this._map = map;
+      if (o.icon) {
+        this._toggle = button(div, o.label, ICON[o.icon], function () { self.setOpen(!self.isOpen()); });
+        L.DomUtil.addClass(this._toggle, 'rm-toggle');
+      }
+      var body = (this._body = el('div', 'rm-panel rm-panel-body', div));
+      if (o.icon) {
+        var close = button(body, RM.text.close, ICON.close, function () { self.setOpen(false); });
+        L.DomUtil.addClass(close, 'rm-close');
+      }
+      var content = el('div', 'rm-panel-content', body);
+      content.innerHTML = document.getElementById(o.template).innerHTML;
+      this._container = div;
+      this.setOpen(!o.icon || (o.openOnDesk && !phone()));
       return div;
+    },
+    isOpen: function () { return L.DomUtil.hasClass(this._container, 'rm-open'); },
+    setOpen: function (on) {
+      var div = this._container;
+      L.DomUtil[on ? 'addClass' : 'removeClass'](div, 'rm-open');
+      if (this._toggle) this._toggle.setAttribute('aria-expanded', on ? 'true' : 'false');
+      if (on && phone()) {
+        this._map.closePopup();
+        RM.panels.forEach(function (p) { if (p !== this && p.isOpen && p.isOpen() && p.options.icon) p.setOpen(false); }, this);
+      }
+      if (on && this.options.onOpen) this.options.onOpen(this._body);
+      if (this._map) this._map.fire('rmpanel');
+      return this;
     },
   });
 
@@ -153,7 +199,7 @@
     onAdd: function (map) {
       var bar = el('div', 'leaflet-bar');
       var box = map.getContainer();
-      button(bar, 'Full screen', ICON.full, function () {
+      button(bar, RM.text.full_screen, ICON.full, function () {
         if (document.fullscreenElement) return document.exitFullscreen();
         if (box.requestFullscreen) {
           box.requestFullscreen().catch(function () { L.DomUtil.addClass(box, 'rm-full'); map.invalidateSize(); });
@@ -175,7 +221,7 @@
       var self = this, bar = el('div', 'leaflet-bar rm-measure');
       this._map = map;
       this._layer = L.layerGroup();
-      this._btn = button(bar, 'Measure a distance (click points, double-click to end)', ICON.ruler, function () {
+      this._btn = button(bar, RM.text.measure, ICON.ruler, function () {
         self._on ? self.stop() : self.start();
       });
       this._out = el('span', 'rm-measure-out', bar);
@@ -189,7 +235,7 @@
       this._line = L.polyline([], { color: '#111', weight: 2, dashArray: '5 5', interactive: false }).addTo(this._layer);
       L.DomUtil.addClass(map.getContainer(), 'rm-measuring');
       L.DomUtil.addClass(this._btn, 'rm-active');
-      this._out.textContent = 'click on the map';
+      this._out.textContent = RM.text.measure_start;
       map.doubleClickZoom.disable();
       map.on('click', this._add, this).on('dblclick', this.stop, this);
     },
@@ -208,7 +254,7 @@
       for (var i = 1; i < pts.length; i++) km += this._map.distance(pts[i - 1], pts[i]) / 1000;
       L.circleMarker(e.latlng, { radius: 3, color: '#111', fillOpacity: 1, interactive: false }).addTo(this._layer);
       this._line.setLatLngs(pts);
-      this._out.textContent = km.toFixed(km < 100 ? 1 : 0) + ' km';
+      this._out.textContent = RM.fmt(km, km < 100 ? 1 : 0) + ' ' + RM.text.km;
     },
   });
 
@@ -217,14 +263,23 @@
   var Search = L.Control.extend({
     options: { position: 'topleft', entries: [], layers: {} },
     onAdd: function (map) {
-      var self = this, box = quiet(el('form', 'rm-search leaflet-bar'));
+      var self = this, t = RM.text, box = quiet(el('form', 'rm-search leaflet-bar'));
+      this._box = box;
+      var open = button(box, t.search, ICON.find, function () {
+        L.DomUtil.addClass(box, 'rm-open');
+        input.focus();
+      });
+      L.DomUtil.addClass(open, 'rm-toggle');
       var list = el('datalist', '', box);
       list.id = 'rm-names-' + L.Util.stamp(this);
-      var input = el('input', '', box);
+      var input = (this._input = el('input', '', box));
       input.type = 'search';
-      input.placeholder = 'Find: Ili, Іле, Или, 伊犁河 …';
+      input.placeholder = t.find;
       input.setAttribute('list', list.id);
-      input.setAttribute('aria-label', 'Find a river or lake by name');
+      input.setAttribute('aria-label', t.find_label);
+      this._msg = el('div', 'rm-search-msg', box);
+      this._msg.setAttribute('role', 'status');
+      this._msg.setAttribute('aria-live', 'polite');
       this.options.entries.forEach(function (entry) {
         entry.names.forEach(function (n) {
           var o = el('option', '', list);
@@ -237,11 +292,17 @@
       };
       L.DomEvent.on(box, 'submit', go);
       L.DomEvent.on(input, 'change', go);
+      L.DomEvent.on(input, 'input', function () { self.say(''); });
       return box;
     },
+    say: function (text) {
+      this._msg.textContent = text;
+      L.DomUtil[text ? 'addClass' : 'removeClass'](this._box, 'rm-said');
+    },
+    close: function () { L.DomUtil.removeClass(this._box, 'rm-open'); this.say(''); },
     find: function (map, text) {
       var q = String(text || '').trim().toLowerCase();
-      if (!q) return null;
+      if (!q) { this.say(''); return null; }
       var hit = null;
       this.options.entries.forEach(function (entry) {
         entry.names.forEach(function (n) {
@@ -254,9 +315,14 @@
           if (!hit && n.toLowerCase().indexOf(q) >= 0) hit = entry;
         });
       });
-      if (!hit) return null;
+      if (!hit) {
+        this.say(RM.text.not_found.replace('%(name)s', String(text).trim()));
+        return null;
+      }
+      this.say('');
       var group = this.options.layers[hit.layer];
-      map.fitBounds(hit.bounds, { padding: [30, 30] });
+      fitView(map, hit.bounds);
+      if (phone()) this.close();
       if (group) {
         if (!map.hasLayer(group)) map.addLayer(group);
         var targets = group.rmByKey[hit.key] || [];
@@ -266,7 +332,7 @@
     },
   });
 
-  /* ---------- minimap: the whole region with the view's outline ---------- */
+  /* ---------- minimap: the whole region with the view's outline (desk only) ---------- */
 
   var Minimap = L.Control.extend({
     options: { position: 'bottomright', bounds: null, image: null, lines: [] },
@@ -285,42 +351,45 @@
         L.GeoJSON.geometryToLayer({ type: 'Feature', geometry: g, properties: {} },
           { color: '#08306b', weight: 1.2, interactive: false }).addTo(mini);
       });
-      mini.fitBounds(o.bounds);
       var rect = L.rectangle(o.bounds, { color: '#c0392b', weight: 1.5, fillOpacity: 0.08, interactive: false }).addTo(mini);
-      var sync = function () { rect.setBounds(map.getBounds()); };
-      map.on('moveend', sync);
+      var sync = function () {
+        if (!mini.getSize().x) return; /* hidden on a phone */
+        mini.fitBounds(o.bounds);
+        rect.setBounds(map.getBounds());
+      };
+      map.on('moveend resize', sync);
       map.whenReady(sync);
       mini.on('click', function (e) { map.panTo(e.latlng); });
       return this;
     },
   });
 
-  /* ---------- year of the basin water balance ---------- */
+  /* ---------- year of the basin water balance: shown while the basins are ---------- */
 
   var Year = L.Control.extend({
     options: { position: 'bottomleft', year: null },
     onAdd: function (map) {
-      var y = this.options.year, self = this;
+      var y = this.options.year, self = this, t = RM.text;
       var box = quiet(el('div', 'rm-year leaflet-bar'));
       var head = el('div', 'rm-year-head', box);
-      el('strong', '', head, 'Basins: P − ET');
+      el('strong', '', head, t.year_title);
       this._label = el('span', 'rm-year-label', head);
       var row = el('div', 'rm-year-row', box);
-      this._play = button(row, 'Play the years', ICON.play, function () { self.toggle(); });
+      this._play = button(row, t.play, ICON.play, function () { self.toggle(); });
       var range = (this._range = el('input', '', row));
       range.type = 'range';
       range.min = y.years[0];
       range.max = y.years[y.years.length - 1];
       range.step = 1;
-      range.setAttribute('aria-label', 'Year');
-      var mean = (this._mean = el('button', 'rm-year-mean', row, 'mean'));
+      range.setAttribute('aria-label', t.years);
+      var mean = (this._mean = el('button', 'rm-year-mean', row, t.mean));
       mean.type = 'button';
-      mean.title = 'Mean of ' + y.years[0] + '–' + y.years[y.years.length - 1];
-      L.DomEvent.on(range, 'input', function () { self.show(); self.set(Number(range.value)); });
-      L.DomEvent.on(mean, 'click', function () { self.show(); self.set(null); });
+      mean.title = t.mean_of.replace('%(period)s', y.years[0] + '–' + y.years[y.years.length - 1]);
+      L.DomEvent.on(range, 'input', function () { self.set(Number(range.value)); });
+      L.DomEvent.on(mean, 'click', function () { self.set(null); });
       this._style = el('style', '', document.head);
       this._map = map;
-      this.set(null);
+      this.set(this.year === undefined ? null : this.year);
       return box;
     },
     set: function (year) {
@@ -332,20 +401,23 @@
         var colour = cls === undefined || cls === null || cls < 0 ? y.missing : colours[cls];
         layer.setStyle({ fillColor: colour });
       });
-      var text = k < 0 ? 'mean ' + y.years[0] + '–' + y.years[y.years.length - 1] : String(year);
+      if (!this._label) return;
+      var period = y.years[0] + '–' + y.years[y.years.length - 1];
+      var text = k < 0 ? RM.text.mean_of.replace('%(period)s', period) : String(year);
       this._label.textContent = text;
       L.DomUtil[k < 0 ? 'addClass' : 'removeClass'](this._mean, 'rm-active');
       if (k >= 0) this._range.value = year;
       this._style.textContent = k < 0 ? '' : '.rm-yb-' + year + '{stroke:#000;stroke-width:1.4px;opacity:1}';
+      this.highlight();
+    },
+    highlight: function () {
+      var y = this.options.year, period = y.years[0] + '–' + y.years[y.years.length - 1];
+      var text = this.year === null || this.year === undefined ? RM.text.mean_of.replace('%(period)s', period) : String(this.year);
       var title = document.querySelectorAll('.rm-basin-period');
       for (var i = 0; i < title.length; i++) title[i].textContent = text;
     },
-    show: function () {
-      if (!this._map.hasLayer(this.options.layer)) this._map.addLayer(this.options.layer);
-    },
     toggle: function () {
       var self = this, y = this.options.year;
-      this.show();
       if (this._timer) {
         clearInterval(this._timer);
         this._timer = null;
@@ -361,26 +433,173 @@
         self.set(y.years[k]);
       }, 700);
     },
+    onRemove: function () {
+      if (this._timer) this.toggle();
+    },
   });
+
+  /* ---------- attribution: one line that opens on a click ---------- */
+
+  function foldAttribution(map, parts) {
+    var box = map.attributionControl.getContainer();
+    parts.forEach(function (a) { map.attributionControl.addAttribution(a); });
+    box.setAttribute('translate', 'no');
+    box.setAttribute('title', RM.text.attribution);
+    box.setAttribute('tabindex', '0');
+    L.DomEvent.on(box, 'click', function (e) {
+      if (e.target.tagName === 'A') return;
+      L.DomUtil.hasClass(box, 'rm-open') ? L.DomUtil.removeClass(box, 'rm-open') : L.DomUtil.addClass(box, 'rm-open');
+      map.fire('rmpanel');
+    });
+  }
+
+  /* ---------- the room the controls leave: first view, popups ---------- */
+
+  /* Padding (px) that keeps a box clear of every control: a control wider than 45 % of the map,
+   * or a low one (a line: scale, attribution), pads the top or bottom; the others stand in the
+   * left or right column. */
+  function room(map) {
+    var c = map.getContainer(), box = c.getBoundingClientRect();
+    var pad = { top: 0, bottom: 0, left: 0, right: 0 };
+    var controls = c.querySelectorAll('.leaflet-control-container .leaflet-control');
+    for (var i = 0; i < controls.length; i++) {
+      var r = controls[i].getBoundingClientRect();
+      if (!r.width || !r.height || getComputedStyle(controls[i]).visibility === 'hidden') continue;
+      var corner = controls[i].parentElement.className;
+      var top = corner.indexOf('leaflet-top') >= 0, left = corner.indexOf('leaflet-left') >= 0;
+      if (r.width > 0.45 * box.width || r.height < 30) {
+        if (top) pad.top = Math.max(pad.top, r.bottom - box.top);
+        else pad.bottom = Math.max(pad.bottom, box.bottom - r.top);
+      } else if (left) {
+        pad.left = Math.max(pad.left, r.right - box.left);
+      } else {
+        pad.right = Math.max(pad.right, box.right - r.left);
+      }
+    }
+    ['top', 'bottom', 'left', 'right'].forEach(function (k) { pad[k] += 8; });
+    return pad;
+  }
+
+  RM.room = room;
+
+  function fitView(map, bounds) {
+    var p = room(map);
+    map.fitBounds(bounds, { paddingTopLeft: [p.left, p.top], paddingBottomRight: [p.right, p.bottom], animate: false });
+  }
+
+  /* Size the popup to the free room and pan the map so it lies wholly inside it. */
+  function fitPopup(map, popup) {
+    if (map._animatingZoom) { /* a zoom ending later would move the map back */
+      map.once('zoomend', function () { if (popup.isOpen()) fitPopup(map, popup); });
+      return;
+    }
+    var p = room(map), size = map.getSize();
+    var width = size.x - p.left - p.right, height = size.y - p.top - p.bottom;
+    var chrome = phone() ? 28 : 46;
+    popup.options.maxWidth = Math.max(160, Math.min(380, width - chrome));
+    popup.options.minWidth = Math.min(popup.options.maxWidth, 220);
+    popup.options.maxHeight = Math.max(120, height - 40);
+    popup.update();
+    var el = popup.getElement();
+    if (!el) return;
+    var box = map.getContainer().getBoundingClientRect(), r = el.getBoundingClientRect();
+    var dx = 0, dy = 0;
+    var left = r.left - box.left, right = r.right - box.left, top = r.top - box.top, bottom = r.bottom - box.top;
+    if (left < p.left) dx = left - p.left;
+    else if (right > size.x - p.right) dx = right - (size.x - p.right);
+    if (top < p.top) dy = top - p.top;
+    else if (bottom > size.y - p.bottom) dy = bottom - (size.y - p.bottom);
+    if (dx || dy) map.panBy([dx, dy], { animate: false });
+  }
+
+  /* The map cannot pan past the relief, nor zoom out further than where the relief covers the
+   * view, unless the traced rivers need it to be seen whole (the relief ends with the data). */
+  function keepInFrame(map, frame, fit) {
+    if (!frame) return;
+    var bounds = L.latLngBounds(frame);
+    map.setMaxBounds(bounds);
+    map.options.maxBoundsViscosity = 1.0;
+    var limit = function () {
+      var p = room(map), pad = L.point(p.left + p.right, p.top + p.bottom);
+      /* not setMinZoom: it animates, and a popup opened meanwhile would be panned back */
+      map.options.minZoom = Math.min(map.getBoundsZoom(bounds, true), map.getBoundsZoom(fit, false, pad));
+      map.fire('zoomlevelschange');
+      if (map.getZoom() < map.getMinZoom()) map.setZoom(map.getMinZoom(), { animate: false });
+      if (!(map._popup && map._popup.isOpen())) map.panInsideBounds(bounds, { animate: false });
+    };
+    limit();
+    map.on('resize', limit);
+    /* an open popup may need the map moved past the relief's edge to be seen whole */
+    map.on('popupopen', function () { map.setMaxBounds(null); });
+    map.on('popupclose', function () { map.setMaxBounds(bounds); });
+  }
 
   /* ---------- everything on one map ---------- */
 
   RM.setup = function (map, layers, image, cfg) {
-    new Panel({ position: 'topleft', className: 'rm-title', template: 'rm-panel-title' }).addTo(map);
-    L.control.zoom({ position: 'topleft' }).addTo(map);
+    RM.text = cfg.text;
+    RM.panels = [];
+    var container = map.getContainer();
+    L.DomUtil.addClass(container, 'rm-map');
+    var title = new Panel({ position: 'topleft', className: 'rm-title', template: 'rm-panel-title' }).addTo(map);
+    foldTitle(title);
+    L.control.zoom({ position: 'topleft', zoomInTitle: cfg.text.zoom_in, zoomOutTitle: cfg.text.zoom_out }).addTo(map);
     new Fullscreen().addTo(map);
     new Measure().addTo(map);
     RM.search = new Search({ entries: cfg.search, layers: layers }).addTo(map);
-    L.control.scale({ position: 'bottomleft', imperial: false, maxWidth: 160 }).addTo(map);
-    if (cfg.profile) new Panel({ position: 'bottomleft', className: 'rm-profile', template: 'rm-panel-profile' }).addTo(map);
-    if (cfg.year && layers.basins) RM.year = new Year({ year: cfg.year, layer: layers.basins }).addTo(map);
+    var scale = L.control.scale({ position: 'bottomleft', imperial: false, maxWidth: 120 });
+    scale._updateScale = function (el, text, ratio) { /* the page's numbers and unit words */
+      var n = parseFloat(text), km = / km$/.test(text);
+      el.style.width = Math.round(this.options.maxWidth * ratio) + 'px';
+      el.textContent = RM.fmt(n) + ' ' + (km ? cfg.text.km : cfg.text.m);
+    };
+    scale.addTo(map);
+    if (cfg.profile) {
+      RM.profile = new Panel({
+        position: 'bottomleft', className: 'rm-profile', template: 'rm-panel-profile', icon: 'profile',
+        label: cfg.text.profile,
+        onOpen: function (body) {
+          var slot = body.querySelector('.rm-chart');
+          var width = phone() ? window.innerWidth - 40 : 480;
+          if (slot && slot.getAttribute('data-width') !== String(width)) {
+            slot.setAttribute('data-width', String(width));
+            RM.drawCharts(body, { profile: cfg.profile }, width);
+          }
+        },
+      }).addTo(map);
+      RM.panels.push(RM.profile);
+    }
+    if (cfg.year && layers.basins) {
+      RM.year = new Year({ year: cfg.year, layer: layers.basins });
+      var follow = function () {
+        if (map.hasLayer(layers.basins)) RM.year.addTo(map);
+        else RM.year.remove();
+        map.fire('rmpanel');
+      };
+      map.on('overlayadd overlayremove', function (e) { if (e.layer === layers.basins) follow(); });
+      follow();
+    }
     new Minimap({ bounds: cfg.region, image: image, lines: cfg.minimap }).addTo(map);
-    new Panel({ position: 'topright', className: 'rm-legend', template: 'rm-panel-legend' }).addTo(map);
-    cfg.attribution.forEach(function (a) { map.attributionControl.addAttribution(a); });
+    RM.legend = new Panel({
+      position: 'topright', className: 'rm-legend', template: 'rm-panel-legend', icon: 'legend', label: cfg.text.legend,
+    }).addTo(map);
+    RM.panels.push(RM.legend, title);
+    foldLayers(map, cfg.text);
+    foldAttribution(map, cfg.attribution);
     legendFollowsLayers(map);
+    keepInFrame(map, cfg.frame, cfg.fit);
     fitLegend(map);
-    map.on('resize overlayadd overlayremove baselayerchange', function () { fitLegend(map); });
+    fitView(map, cfg.fit);
+    map.on('resize overlayadd overlayremove baselayerchange rmpanel', function () { fitLegend(map); });
     map.on('zoomend overlayadd', function () { declutter(map); });
+    map.on('popupopen', function (e) {
+      if (phone()) {
+        RM.panels.forEach(function (p) { if (p.options.icon || p === title) p.setOpen(false); });
+        collapseLayers(map);
+        RM.search.close();
+      }
+      fitPopup(map, e.popup);
+    });
     map.whenReady(function () { declutter(map); });
     var done = function () { window.rmReady = true; };
     if (image && map.hasLayer(image)) {
@@ -392,14 +611,66 @@
     }
   };
 
-  /* The legend takes the height left between the layer list and the bottom-right corner. */
+  /* On a phone the title is one line; a tap shows the rest (description, languages). */
+  function foldTitle(title) {
+    var box = title.getContainer(), head = box.querySelector('h1');
+    title.options.icon = null;
+    title.isOpen = function () { return L.DomUtil.hasClass(box, 'rm-open-more'); };
+    title.setOpen = function (on) {
+      L.DomUtil[on ? 'addClass' : 'removeClass'](box, 'rm-open-more');
+      if (head) head.setAttribute('aria-expanded', on ? 'true' : 'false');
+      return title;
+    };
+    if (!head) return;
+    head.setAttribute('role', 'button');
+    head.setAttribute('tabindex', '0');
+    head.title = RM.text.about;
+    L.DomEvent.on(head, 'click', function () {
+      if (!phone()) return;
+      var on = !title.isOpen();
+      title.setOpen(on);
+      if (on) { title._map.closePopup(); RM.panels.forEach(function (p) { if (p.options.icon) p.setOpen(false); }); }
+      title._map.fire('rmpanel');
+    });
+  }
+
+  /* The layer list folds into Leaflet's layers button on a phone. */
+  function foldLayers(map, text) {
+    var box = map.getContainer().querySelector('.leaflet-control-layers');
+    if (!box) return;
+    var link = box.querySelector('.leaflet-control-layers-toggle');
+    if (link) { link.title = text.layers; link.setAttribute('aria-label', text.layers); }
+    if (phone()) collapseLayers(map);
+    map.on('click', function () { if (phone()) collapseLayers(map); });
+    L.DomEvent.on(link, 'click', function () {
+      if (phone()) RM.panels.forEach(function (p) { if (p.options.icon) p.setOpen(false); });
+      map.fire('rmpanel');
+    });
+  }
+
+  function collapseLayers(map) {
+    var box = map.getContainer().querySelector('.leaflet-control-layers');
+    if (box) L.DomUtil.removeClass(box, 'leaflet-control-layers-expanded');
+  }
+
+  /* On a desk the legend takes the height left between the layer list and the bottom-right
+   * corner; when its sections do not fit, the later ones fold (their titles stay). */
   function fitLegend(map) {
     var legend = map.getContainer().querySelector('.rm-legend');
     if (!legend) return;
+    var body = legend.querySelector('.rm-panel-body');
+    if (phone()) { body.style.maxHeight = ''; return; }
     var box = map.getContainer().getBoundingClientRect();
     var below = map.getContainer().querySelector('.leaflet-bottom.leaflet-right').getBoundingClientRect();
-    var room = below.top - legend.getBoundingClientRect().top - 12;
-    legend.style.maxHeight = Math.max(80, Math.min(room, box.height)) + 'px';
+    var top = body.getBoundingClientRect().top;
+    var room = Math.max(80, Math.min(below.top, box.bottom) - top - 10);
+    body.style.maxHeight = room + 'px';
+    var sections = legend.querySelectorAll('.rm-legend-section');
+    for (var i = 0; i < sections.length; i++) if (!sections[i].rmFolded) sections[i].open = true;
+    for (var k = sections.length - 1; k >= 0 && body.scrollHeight > body.clientHeight + 1; k--) {
+      if (sections[k].style.display === 'none') continue;
+      sections[k].open = false;
+    }
   }
 
   /* Permanent labels (lake names) that overlap an earlier one are hidden until zoomed in. */
@@ -425,7 +696,14 @@
         if (items[i].getAttribute('data-layer') === name) items[i].style.display = on ? '' : 'none';
       }
     };
+    map.eachLayer(function () {});
     map.on('overlayadd', function (e) { toggle(e.name, true); });
     map.on('overlayremove', function (e) { toggle(e.name, false); });
+    /* layers that start switched off (river pages: the basins) */
+    var boxes = document.querySelectorAll('.leaflet-control-layers-overlays label');
+    for (var i = 0; i < boxes.length; i++) {
+      var input = boxes[i].querySelector('input');
+      if (input && !input.checked) toggle(boxes[i].textContent.trim(), false);
+    }
   }
 })();
