@@ -10,11 +10,9 @@ the cache with an ETag (and gzip for maps when the client accepts it).
 
 from __future__ import annotations
 
-import inspect
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from layers.register import LANGS
+from maps.panels import query_links
 from rivermap import api
 from service.cache import Entry
 from service.catalog import Collection
@@ -83,22 +82,12 @@ def _serve(request: Request, entry: Entry, media: str, *, download: str | None =
 # ------------------------------------------------------------------ maps
 
 
-@cache
-def map_languages() -> tuple[str, ...]:
-    """Languages ``rivermap.api.write_maps`` can draw the maps in (``lang=``): all of the
-    register's once it takes a ``lang`` argument, English until then."""
-    return LANGS if "lang" in inspect.signature(api.write_maps).parameters else ("en",)
-
-
 def _write_pages(atlas, lang: str) -> Callable[[Path], None]:
     """Write every map page in ``lang`` with the public API; the language switch of a served
-    page links to ``PAGE.html?lang=XX`` beside it."""
-    options = {}
-    if "lang" in inspect.signature(api.write_maps).parameters:
-        options = {"lang": lang, "links": lambda page, to: f"{page}.html?lang={to}"}
+    page links to ``PAGE.html?lang=XX`` beside it (``maps.panels.query_links``)."""
 
     def write(folder: Path) -> None:
-        api.write_maps(atlas, folder, **options)
+        api.write_maps(atlas, folder, lang=lang, links=query_links)
 
     return write
 
@@ -115,11 +104,9 @@ async def map_page(request: Request) -> Response:
         )
     check_known(request.query_params, {"lang"}, "/maps")
     lang = request.query_params.get("lang", "en")
-    langs = map_languages()
-    if lang not in langs:
-        known = "" if lang in LANGS else " (not a language of the register)"
+    if lang not in LANGS:
         raise ParameterError(
-            f"lang={lang!r}: maps are not available in it{known}; accepted: {', '.join(langs)}"
+            f"lang={lang!r}: not a language of the maps; accepted: {', '.join(LANGS)}"
         )
     cache = st.cache
     entries = {

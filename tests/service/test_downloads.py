@@ -25,6 +25,18 @@ def test_map_page_is_the_offline_map(client, atlas: Atlas, page: str) -> None:
         assert atlas["river_courses"].set_index("river_id").loc["ili", "name_zh"] in html
 
 
+@pytest.mark.parametrize("lang", ["kk", "ru", "zh"])
+def test_map_in_each_language(client, atlas: Atlas, lang: str) -> None:
+    r = client.get(f"/maps/ili.html?lang={lang}")
+    assert r.status_code == 200 and f'<html lang="{lang}"' in r.text
+    # the language switch points at the served siblings
+    assert "ili.html?lang=en" in r.text
+    name = atlas["river_courses"].set_index("river_id").loc["ili", f"name_{lang}"]
+    assert name in r.text
+    english = client.get("/maps/ili.html")
+    assert english.headers["etag"] != r.headers["etag"]
+
+
 def test_map_gzip_etag_and_304(client) -> None:
     plain = client.get("/maps/emel.html", headers={"accept-encoding": "identity"})
     r = client.get("/maps/emel.html", headers={"accept-encoding": "gzip"})
@@ -40,6 +52,7 @@ def test_map_errors(client, atlas: Atlas) -> None:
     assert r.status_code == 404 and "overview.html" in r.json()["detail"]
     r = client.get("/maps/ili.html?lang=xx")
     assert r.status_code == 400 and "lang='xx'" in r.json()["detail"]
+    assert "en, kk, ru, zh" in r.json()["detail"]
     assert client.get("/maps/ili.html?lang=en").status_code == 200
     assert client.get("/maps/ili.html?zoom=3").status_code == 400
 
