@@ -97,12 +97,13 @@ def view_extent(tables: Sequence[Table]) -> tuple[float, float, float, float]:
     return (float(x0 - dx), float(y0 - dy), float(x1 + dx), float(y1 + dy))
 
 
-def project_title(atlas: Atlas) -> str:
-    """ "Irtysh, Ili, Emel: rivers from China into Kazakhstan" from the main traced rivers."""
-    courses = atlas["river_courses"] if "river_courses" in atlas else None
+def project_title(tables: Sequence[Table]) -> str:
+    """The project's title from the main rivers written (a subset names only its own), e.g.
+    "Irtysh, Ili, Emel: rivers from China into Kazakhstan"."""
+    courses = next((t.frame for t in tables if t.name == "river_courses"), None)
     if courses is None or not len(courses):
         return "rivermap"
-    main = courses.loc[courses["parent"].fillna("") == "", "name_en"]
+    main = courses.loc[courses["parent"].isna(), "name_en"]
     names = ", ".join(main if len(main) else courses["name_en"])
     return f"{names}: rivers from China into Kazakhstan"
 
@@ -129,7 +130,7 @@ def project_input(
         relations=relations,
         crs=crs,
         file_name=file_name,
-        title=project_title(atlas),
+        title=project_title(tables),
         abstract=(
             "Rivers traced from China into Kazakhstan with their border crossings, flow "
             "figures, GRDC gauges, basins and their water balance, on the relief; every "

@@ -16,7 +16,7 @@ from maps.i18n import _
 from maps.popups import country_name
 from maps.tables import period_label
 from maps.templating import render
-from maps.words import DISCHARGE_KINDS
+from maps.words import DISCHARGE_KINDS, KIND_SHORT
 
 
 def class_legend(classes) -> list[tuple[str, float | str]]:
@@ -149,7 +149,8 @@ def _width_kinds(pieces) -> list[dict]:
             "width": 2,
             "dash": "6 4" if k == "modelled" else "",
             "label": _("width from: %(kind)s (stretches: %(n)s)")
-            % {"kind": _(DISCHARGE_KINDS.get(k, KINDS[k])), "n": int((kinds == k).sum())},
+            % {"kind": _(KIND_SHORT.get(k, k)), "n": int((kinds == k).sum())},
+            "title": _(DISCHARGE_KINDS.get(k, KINDS[k])),
         }
         for k in present
     ]

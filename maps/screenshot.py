@@ -60,11 +60,15 @@ def save_screenshot(
     out = Path(png)
     if not out.parent.is_dir():
         raise OutputError(f"{out}: folder {out.parent} does not exist")
-    driver = chromium(*size)
+    driver = chromium(1280, 900)
     try:
-        # the window size includes the browser's frame: make the page itself `size`
-        inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
-        driver.set_window_size(2 * size[0] - inner[0], 2 * size[1] - inner[1])
+        # the page itself is `size` (CSS px); under 700 px wide it is shown as on a phone
+        mobile = size[0] < 700
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": mobile},
+        )
+        driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": mobile})
         open_map(driver, html)
         driver.execute_script("return new Promise(r => requestAnimationFrame(() => r()))")
         if not driver.save_screenshot(str(out)):

@@ -640,8 +640,10 @@
     if (!box) return;
     var link = box.querySelector('.leaflet-control-layers-toggle');
     if (link) { link.title = text.layers; link.setAttribute('aria-label', text.layers); }
-    if (phone()) collapseLayers(map);
-    map.on('click', function () { if (phone()) collapseLayers(map); });
+    /* on a phone, and on a desk too short for the list and the legend, the list is a button */
+    var fold = function () { return phone() || window.innerHeight < 900; };
+    if (fold()) collapseLayers(map);
+    map.on('click', function () { if (fold()) collapseLayers(map); });
     L.DomEvent.on(link, 'click', function () {
       if (phone()) RM.panels.forEach(function (p) { if (p.options.icon) p.setOpen(false); });
       map.fire('rmpanel');
@@ -667,7 +669,8 @@
     body.style.maxHeight = room + 'px';
     var sections = legend.querySelectorAll('.rm-legend-section');
     for (var i = 0; i < sections.length; i++) if (!sections[i].rmFolded) sections[i].open = true;
-    for (var k = sections.length - 1; k >= 0 && body.scrollHeight > body.clientHeight + 1; k--) {
+    /* the first section (the traced rivers) stays open */
+    for (var k = sections.length - 1; k >= 1 && body.scrollHeight > body.clientHeight + 1; k--) {
       if (sections[k].style.display === 'none') continue;
       sections[k].open = false;
     }
