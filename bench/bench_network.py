@@ -26,11 +26,9 @@ Run: ``python -m bench.bench_network [--sizes 10000 100000 1000000] [--repeat 3]
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from bench import synth
@@ -85,17 +83,35 @@ print(reached.size)
 )
 
 
+#: a small process that starts the measured one and reports its usage: a process forked from
+#: this (large) one would count this one's memory in its peak (Linux records the pre-exec image)
+LAUNCHER = """
+import os, sys, time
+t0 = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.execvp(sys.argv[1], sys.argv[1:])
+_, status, ru = os.wait4(pid, 0)
+print(os.waitstatus_to_exitcode(status), ru.ru_utime + ru.ru_stime, ru.ru_maxrss,
+      time.perf_counter() - t0)
+"""
+
+
 def run_cold(cmd: list[str]) -> tuple[float, float, float]:
-    """Run a command in a fresh process: ``(cpu_s, peak_rss_mb, wall_s)``; fails loudly."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    err = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed: {err.strip()[-500:]}")
-    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0, wall
+    """Run a command in a fresh process: ``(cpu_s, peak_rss_mb, wall_s)``; fails loudly.
+
+    CPU is user + system time, the peak the resident set high-water mark (``wait4``) of that
+    process alone, started from a small launcher (``python -S``).
+    """
+    proc = subprocess.run(
+        [sys.executable, "-S", "-c", LAUNCHER, *cmd], capture_output=True, text=True, timeout=3600
+    )
+    code, cpu, rss_kb, wall = proc.stdout.split()
+    if int(code) != 0 or proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr.strip()[-500:]}")
+    return float(cpu), float(rss_kb) / 1024.0, float(wall)
 
 
 def ili_mouth_reach(path: Path) -> int:

@@ -169,10 +169,14 @@ class RiverNetwork:
         # (NaN counts as largest, as in a sort)
         is_best = np.ones(up.nnz, dtype=bool)
         for values in (self.mainstem_key, self.mainstem_tiebreak):
-            v = np.where(is_best, np.nan_to_num(values[up.indices], nan=np.inf), -np.inf)
+            v = values[up.indices]  # one temporary at a time: memory stays low at 10^7 reaches
+            np.nan_to_num(v, copy=False, nan=np.inf)
+            v[~is_best] = -np.inf
             is_best &= v == np.repeat(np.maximum.reduceat(v, starts), counts[rows])
-        entry = np.maximum.reduceat(np.where(is_best, np.arange(up.nnz), -1), starts)
-        out[rows] = up.indices[entry]
+            del v
+        entry = np.arange(up.nnz, dtype=np.int32 if up.nnz < 2**31 else np.int64)
+        entry[~is_best] = -1
+        out[rows] = up.indices[np.maximum.reduceat(entry, starts)]
         return out
 
     # -- geometry ---------------------------------------------------------------------------

@@ -210,7 +210,7 @@ def _check_lines(start_node: np.ndarray, end_node: np.ndarray, next_down: np.nda
 
 HYDRORIVERS_COLUMNS = ("HYRIV_ID", "NEXT_DOWN")
 #: HydroRIVERS-style files with at least this many reaches are not read whole (see module doc)
-WHOLE_READ_LIMIT = 200_000
+WHOLE_READ_LIMIT = 50_000
 
 
 def read_network(
@@ -301,12 +301,7 @@ def read_hydrorivers_topology(
     check_bounds(bounds, name)
     wanted = (*HYDRORIVERS_COLUMNS, "LENGTH_KM", "UPLAND_SKM", "source")
     columns = [c for c in wanted if c in info["fields"]]
-    _, table = pyogrio.raw.read_arrow(
-        open_path(path), layer=layer, columns=columns, read_geometry=False, return_fids=True
-    )
-    fids = np.asarray(table.column(0))
-    frame = table.drop_columns([table.column_names[0]]).to_pandas()
-    del table
+    fids, frame = _read_columns(open_path(path), layer, columns, int(info["features"]))
     store = ReachFile(
         path=open_path(path),
         layer=layer,
@@ -321,6 +316,53 @@ def read_hydrorivers_topology(
     if "source" in frame.columns:
         net.reach_source = _labels(frame["source"], name)
     return net
+
+
+def _read_columns(
+    path: str, layer: str | None, columns: list[str], count: int
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Feature ids and attribute columns of a layer, without geometry, streamed in Arrow
+    batches into numpy arrays of the layer's feature count (no whole Arrow table held):
+    numbers as int64/float64 (float64 with NaN where an integer column has nulls), text as
+    pandas objects."""
+    import pyarrow.types as pt
+    import pyogrio.raw
+
+    numbers: dict[str, np.ndarray] = {}
+    texts: dict[str, list] = {}
+    fids = np.empty(max(count, 0), dtype=np.int64)
+    done = 0
+    with pyogrio.raw.open_arrow(
+        path, layer=layer, columns=columns, read_geometry=False, return_fids=True, use_pyarrow=True
+    ) as (_, reader):
+        names = reader.schema.names
+        for name, kind in zip(names[1:], reader.schema.types[1:], strict=True):
+            if pt.is_integer(kind) or pt.is_floating(kind):
+                numbers[name] = np.empty(fids.size, np.int64 if pt.is_integer(kind) else float)
+            else:
+                texts[name] = []
+        for batch in reader:
+            end = done + batch.num_rows
+            if end > fids.size:  # a count that was an estimate: grow
+                grow = max(end, 2 * fids.size) - fids.size
+                fids = np.r_[fids, np.empty(grow, np.int64)]
+                numbers = {k: np.r_[v, np.empty(grow, v.dtype)] for k, v in numbers.items()}
+            fids[done:end] = batch.column(0).to_numpy()
+            for name, col in zip(names[1:], batch.columns[1:], strict=True):
+                if name in texts:
+                    texts[name].append(col.to_pandas())
+                    continue
+                if col.null_count and numbers[name].dtype != float:
+                    numbers[name] = numbers[name].astype(float)
+                numbers[name][done:end] = col.to_numpy(zero_copy_only=False)
+            done = end
+    columns_out = {k: v[:done] for k, v in numbers.items()}
+    for name, parts in texts.items():
+        columns_out[name] = (
+            pd.concat(parts, ignore_index=True) if parts else pd.Series([], dtype=object)
+        )
+    frame = pd.DataFrame({c: columns_out[c] for c in names[1:]}, copy=False)
+    return fids[:done], frame
 
 
 def _labels(labels: pd.Series, name: str) -> np.ndarray:

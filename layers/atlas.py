@@ -23,6 +23,7 @@ from layers.register import Register, River, load_register
 from layers.river_network import load_network, source_titles
 from layers.rivers import TracedRivers, lakes_layer, trace_rivers
 from layers.sources import Provenance, Sources, default_sources
+from layers.subset import choose_basins, lakes_mask, network_mask, region_of
 
 Progress = Callable[[str], None]
 
@@ -75,6 +76,9 @@ class Atlas:
     discharge: object = None
     #: the analysts' tables joined so far (``layers.user_flows.JoinedTable``), in order
     flow_tables: list = field(default_factory=list)
+    #: the chosen rivers' basins and drainage trees (``layers.subset.Region``) when a subset
+    #: of the register's rivers was asked for; None for all
+    region: object = None
 
     def add(self, layer: Layer, *, first: bool = False) -> None:
         """Add (or replace) a layer; ``first`` puts it before the others (GeoPackage order)."""
@@ -153,6 +157,7 @@ def build_atlas(
         notes=notes,
         countries=countries,
         fix_geometries=fix_geometries,
+        region=region_of(net, traced, {r.id for r in rivers}) if river_ids else None,
     )
     p = sources.about
     atlas.add(
@@ -308,6 +313,9 @@ def attach_basins(atlas: Atlas) -> None:
     )
     atlas.notes.extend(rep.lines())
     basin_id = basin_id_column(basins_raw, str(sources.path("basins")))
+    if atlas.region is not None:
+        _cut_to_region(atlas, basins_raw)
+        basins_raw = basins_raw.loc[basins_raw[basin_id].astype(str).isin(atlas.region.basin_ids)]
     p = sources.about
     atlas.add(
         Layer(
@@ -319,6 +327,18 @@ def attach_basins(atlas: Atlas) -> None:
         ),
         first=True,
     )
+
+
+def _cut_to_region(atlas: Atlas, basins: gpd.GeoDataFrame) -> None:
+    """A subset of rivers: choose their basins, keep the network reaches and lakes there."""
+    region = atlas.region
+    choose_basins(basins, region, atlas.register.rivers, atlas.network)
+    for name, mask in (
+        ("network", lambda f: network_mask(f, atlas.network, region)),
+        ("lakes", lambda f: lakes_mask(f, atlas["river_courses"], region)),
+    ):
+        frame = atlas[name]
+        atlas.layers[name].frame = frame.loc[mask(frame)]
 
 
 STEPS["basins"] = ("measuring basins", attach_basins)

@@ -29,6 +29,10 @@ def water_balance_monthly(atlas: Atlas) -> pd.DataFrame:
     """
     wb = read_water_balance(atlas.sources.path("water_balance"))
     pr = read_precipitation(atlas.sources.path("precipitation"))
+    if atlas.region is not None:  # a subset of rivers: their basins only
+        ids = atlas.region.basin_ids
+        wb = wb.loc[wb["WATERSHED_ID"].astype(str).isin(ids)]
+        pr = pr.loc[pr["WATERSHED_ID"].astype(str).isin(ids)]
     keys = ["WATERSHED_ID", "date", "year", "month"]
     m = wb.drop(columns="row").merge(
         pr.drop(columns="row"), on=keys, how="outer", indicator=True, sort=True

@@ -44,6 +44,7 @@ from layers.published import (
     share_figures,
 )
 from layers.reach_figures import apply_discharge, collect
+from layers.subset import flows_mask
 from layers.user_flows import attach_user_flow_file, attach_user_flows, read_user_flow_file
 
 if TYPE_CHECKING:
@@ -127,6 +128,23 @@ def attach_flows(atlas: Atlas) -> None:
     ]
     for name, title, frame, text, roles in described:
         atlas.add(Layer(name, title, frame, text, tuple(p(r) for r in roles)))
+    if atlas.region is not None:
+        _subset_flows(atlas)
     candidates, notes = collect(atlas, crossings, seed)
     atlas.notes.extend(notes)
     apply_discharge(atlas, candidates)
+
+
+def _subset_flows(atlas: Atlas) -> None:
+    """A subset of rivers: the figures about what was kept (see :mod:`layers.subset`)."""
+    region = atlas.region
+    kept = {
+        "crossing": set(atlas["crossings"].get("crossing_id", pd.Series(dtype=str))),
+        "lake": set(atlas["lakes"]["lake_id"].astype(str)),
+        "basin": set(region.basin_ids),
+        "gauge": set(atlas["gauges"]["grdc_no"].astype(str)),
+    }
+    flows = atlas["flows"]
+    atlas.layers["flows"].frame = flows.loc[flows_mask(flows, kept, region.rivers)].reset_index(
+        drop=True
+    )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from layers.figures import H1_2025, figures, figures_empty
 from layers.gauges import gauges_layer, read_gauge_climatology, read_gauges, snap_notes
@@ -26,8 +27,12 @@ def read_atlas_gauges(atlas: Atlas) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ``gauges`` layer (snapped, placed along the traced rivers) and the climatology;
     snapping notes and climatology gauges missing from the catalogue go to ``atlas.notes``."""
     path = atlas.sources.path("gauges")
+    catalogue = read_gauges(path)
+    if atlas.region is not None:  # a subset of rivers: the gauges in their basins only
+        points = shapely.points(catalogue["lon"].to_numpy(), catalogue["lat"].to_numpy())
+        catalogue = catalogue.loc[atlas.region.within(points)].reset_index(drop=True)
     gauges = gauges_layer(
-        read_gauges(path),
+        catalogue,
         atlas.network,
         atlas.traced.owner,
         atlas.traced.course,
@@ -36,6 +41,8 @@ def read_atlas_gauges(atlas: Atlas) -> tuple[pd.DataFrame, pd.DataFrame]:
     atlas.notes.extend(snap_notes(gauges, path.name))
     clim_path = atlas.sources.path("gauge_climatology")
     clim = read_gauge_climatology(clim_path)
+    if atlas.region is not None:
+        clim = clim.loc[clim["grdc_no"].isin(gauges["grdc_no"])].reset_index(drop=True)
     unknown = sorted(set(clim["grdc_no"]) - set(gauges["grdc_no"]))
     if unknown:
         atlas.notes.append(

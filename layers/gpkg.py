@@ -23,11 +23,9 @@ import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
 import pyogrio
 import pyogrio.errors
 from pyproj import CRS
@@ -56,16 +54,13 @@ from layers.gpkg_tables import (
 )
 from layers.gpkg_views import monthly_view, write_views
 from layers.relations import mapping_fields, relations_fields, relations_for, write_related_tables
+from layers.subset import subset_layers
 
 if TYPE_CHECKING:
     from layers.atlas import Atlas, Layer
 
 __all__ = ["STYLES_TABLE", "export_crs", "write_geopackage"]
 
-#: layers whose rows belong to one river each: a subset keeps only the rows of its rivers
-RIVER_LAYERS = ("rivers", "river_courses", "crossings", "gauges", "profiles")
-#: layers never cut by a subset (``network.river_id`` only tags reaches)
-WHOLE_LAYERS = ("network",)
 _WRITE_ERRORS = (
     OSError,
     sqlite3.Error,
@@ -179,38 +174,14 @@ def _is_sqlite(path: Path) -> bool:
 
 
 def select_layers(atlas: Atlas, rivers: Sequence[str] | None) -> dict[str, Layer]:
-    """The Atlas layers to write; with ``rivers`` the river-related rows of those rivers only.
-
-    ``RIVER_LAYERS`` keep rows whose ``river_id`` is listed; other tables with a ``river_id``
-    (``flows``) also keep rows tied to no river (basins, lakes, totals); ``gauge_climatology``
-    follows the gauges kept; ``network`` and the rest stay whole. RegisterError names an id
-    that is not in the register.
-    """
+    """The Atlas layers to write; with ``rivers`` what lies in those rivers' basins only
+    (:func:`layers.subset.subset_layers`: their traced reaches, crossings, basins, gauges,
+    lakes, network reaches, and the figures and tables about them). RegisterError names an
+    id that is not in the register."""
     if not rivers:
         return dict(atlas.layers)
     atlas.register.select(list(rivers))
-    ids = set(rivers)
-    out = {name: _subset(layer, ids) for name, layer in atlas.layers.items()}
-    if "gauges" in out and "gauge_climatology" in out:
-        clim = out["gauge_climatology"]
-        kept = clim.frame["grdc_no"].isin(out["gauges"].frame["grdc_no"])
-        out["gauge_climatology"] = _with_frame(clim, clim.frame[kept.to_numpy()])
-    return out
-
-
-def _subset(layer: Layer, ids: set[str]) -> Layer:
-    frame = layer.frame
-    if layer.name in WHOLE_LAYERS or "river_id" not in frame.columns:
-        return layer
-    river = frame["river_id"]
-    keep = river.isin(ids)
-    if layer.name not in RIVER_LAYERS:
-        keep |= river.isna() | (river.astype(str).str.strip() == "")
-    return _with_frame(layer, frame[keep.to_numpy()])
-
-
-def _with_frame(layer: Layer, frame: pd.DataFrame) -> Layer:
-    return replace(layer, frame=frame)
+    return subset_layers(atlas, list(rivers))
 
 
 # --------------------------------------------------------------------------- writing

@@ -266,7 +266,9 @@ def _attach(
     lookup = pd.Index(rows["key"].to_numpy())
     pos = lookup.get_indexer(gkeys)
     hit = pos >= 0
-    values = np.where(hit, rows["value"].to_numpy()[np.maximum(pos, 0)], np.nan)
+    # an empty table (no row for the rivers asked for) gives "no figure" everywhere
+    table = np.r_[rows["value"].to_numpy(dtype=float), np.nan]
+    values = table[np.where(hit, pos, len(rows))]
     out = geoms_frame.copy()
     out[out_col] = values
     out[status_col] = np.where(np.isnan(values), NO_FIGURE, FIGURE)

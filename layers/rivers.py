@@ -100,8 +100,8 @@ def trace_rivers(
     course = _trace_all(net, everyone, {r.id for r in rivers}, via_notes)
     traced = tuple(r for r in everyone if r.id in course)
     owner = reach_owner(len(net), course)
-    shown = _shown(rivers, course, owner)
-    shown_rivers = tuple(r for r in traced if r.id in shown)
+    shown = shown_rivers({r.id for r in rivers}, course, owner)
+    shown_list = tuple(r for r in traced if r.id in shown)
     raws, merged, lengths, slivers = {}, {}, {}, []
     for r in traced:
         c = course[r.id]
@@ -120,14 +120,14 @@ def trace_rivers(
             **_course_row(r, course, traced, merged[r.id], lengths[r.id], lakes, lake_name),
             "drawn_from": stretches_text(drawn[r.id]),
         }
-        for r in shown_rivers
+        for r in shown_list
     ]
     courses = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
     length_cols = [c for c in courses.columns if c.startswith("length_km_")]
     courses[length_cols] = courses[length_cols].fillna(0.0)
-    raw_all = pd.concat([raws[r.id] for r in shown_rivers], ignore_index=True)
+    raw_all = pd.concat([raws[r.id] for r in shown_list], ignore_index=True)
     on_courses = courses_through(len(net), course)
-    pieces = _pieces(net, shown_rivers, course, raws, lengths, owner, on_courses)
+    pieces = _pieces(net, shown_list, course, raws, lengths, owner, on_courses)
     if len(pieces):
         src = reach_labels(net)[net.position_of(pieces["reach_id"].to_numpy())]
         pieces["source"] = src
@@ -142,7 +142,7 @@ def trace_rivers(
         raw=raw_all,
         course=course,
         owner=owner,
-        rivers=shown_rivers,
+        rivers=shown_list,
         on_courses=on_courses,
         crossing_rivers=per_river.loc[per_river["river_id"].isin(shown)].reset_index(drop=True),
         slivers=sliver_table,
@@ -187,9 +187,10 @@ def _trace_all(
     return out
 
 
-def _shown(rivers: tuple[River, ...], course: dict[str, Course], owner: np.ndarray) -> set[str]:
-    """The rivers asked for and, repeatedly, the rivers holding reaches of their courses."""
-    shown = {r.id for r in rivers}
+def shown_rivers(asked: set[str], course: dict[str, Course], owner: np.ndarray) -> set[str]:
+    """The river ids asked for and, repeatedly, the rivers holding reaches of their courses
+    (the Tekes for the Ili)."""
+    shown = set(asked)
     while True:
         more = {str(o) for rid in shown for o in np.unique(owner[course[rid].reaches])} - {""}
         if more <= shown:
@@ -265,9 +266,9 @@ def courses_through(n_reaches: int, course: dict[str, Course]) -> np.ndarray:
     (shortest) first, joined by ``", "`` (``"tekes, ili"``); "" elsewhere."""
     on = np.full(n_reaches, "", dtype=object)
     for rid, c in sorted(course.items(), key=lambda kv: kv[1].length_m):
-        mine = np.zeros(n_reaches, dtype=bool)
-        mine[c.reaches] = True
-        on = np.where(mine & (on != ""), on + ", " + rid, np.where(mine, rid, on))
+        mine = np.unique(c.reaches)  # only the course's reaches: no string per network reach
+        held = on[mine]
+        on[mine] = np.where(held != "", held + ", " + rid, rid)
     return on
 
 

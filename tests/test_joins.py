@@ -132,3 +132,14 @@ def test_policy_choices_are_checked():
     with pytest.raises(FlowTableError, match=r"duplicates='ignore'; accepted: error, warning"):
         JoinPolicy(duplicates="ignore")
     assert JoinPolicy(negative="allow").negative == "allow"
+
+
+def test_a_subset_without_rows_in_the_seed_table_gets_no_figure_not_a_crash():
+    """`--rivers emel`: the seed table has no Emel row, so nothing matches; the crossing says
+    "no figure" (it crashed with an IndexError on the empty table)."""
+    from rivermap import api
+
+    atlas = api.load(rivers=["emel"], steps=("flows",))
+    crossings = atlas["crossings"]
+    assert len(crossings) == 1
+    assert crossings["flow_status"].tolist() == ["no figure"]
