@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from geo.errors import RivermapError
+from geo.errors import OutputError, RivermapError
 from layers.atlas import Atlas
 from service import documents, downloads, html, items, openapi
 from service.errors import Busy
@@ -65,7 +65,8 @@ def problem(status: int, detail: str, headers: dict[str, str] | None = None) -> 
 
 async def project_error(request: Request, exc: Exception) -> Response:
     """The one handler for the project's errors: a 4xx (or 503) with the one-line message."""
-    status = getattr(exc, "status", 400)
+    # a file the service could not write (disk full, cache not writable) is its own fault
+    status = getattr(exc, "status", 500 if isinstance(exc, OutputError) else 400)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     return problem(status, first, headers)
