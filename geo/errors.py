@@ -59,3 +59,18 @@ class RasterError(RivermapError, ValueError):
 
 class OutputError(RivermapError, OSError):
     """An output cannot be written (missing or read-only folder, full disk, interrupted write)."""
+
+
+class Interrupted(BaseException):
+    """The process was asked to stop (SIGINT / Ctrl-C, SIGTERM) while working.
+
+    Raised by the CLI's signal handlers (:mod:`rivermap.signals`) so that every ``finally``
+    and ``except BaseException`` clean-up runs (temporary files are removed). Like
+    KeyboardInterrupt it derives from BaseException only, so ``except Exception`` never
+    swallows it; it is not a KeyboardInterrupt, which click would turn into "Aborted!" and
+    exit code 1. ``signum`` is the signal's number; the exit code is ``128 + signum``.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum

@@ -18,9 +18,11 @@ import numpy as np
 import pyogrio
 import pyogrio.errors
 import shapely
+import shapely.errors
 from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
+from geo import containers
 from geo.errors import CRSError, DataSourceError, GeometryError, LayerError
 
 WGS84 = CRS.from_epsg(4326)
@@ -59,9 +61,12 @@ class ReadReport:
     source: str
     repaired: list[int] = field(default_factory=list)
     reprojected_from: str | None = None
+    assumed_crs: str | None = None
 
     def lines(self) -> list[str]:
         out = []
+        if self.assumed_crs:
+            out.append(f"{self.source}: declares no CRS; read as {self.assumed_crs} (--assume-crs)")
         if self.reprojected_from:
             out.append(f"{self.source}: reprojected from {self.reprojected_from} to EPSG:4326")
         if self.repaired:
@@ -90,38 +95,32 @@ def source_name(path: str | Path, layer: str | None = None) -> str:
     return f"{path}" + (f" (layer {layer!r})" if layer else "")
 
 
-def _check_path(path: Path) -> None:
-    if not path.exists():
-        raise DataSourceError(f"{path}: file not found")
-    if path.is_dir() and not any(path.iterdir()):
-        raise DataSourceError(f"{path}: folder is empty (expected a vector file)")
-    if path.is_file() and path.stat().st_size == 0:
-        raise DataSourceError(f"{path}: file is empty (0 bytes)")
-    if path.suffix.lower() == ".zip":
-        try:
-            with zipfile.ZipFile(path) as zf:
-                names = zf.namelist()
-        except zipfile.BadZipFile as exc:
-            raise DataSourceError(f"{path}: not a valid zip archive") from exc
-        vector_ext = (".shp", ".gpkg", ".geojson", ".json", ".gml", ".kml", ".fgb")
-        if not any(n.lower().endswith(vector_ext) for n in names):
-            listed = ", ".join(names[:5]) or "nothing"
-            raise DataSourceError(
-                f"{path}: zip holds no vector data ({listed}); "
-                "expected a shapefile (.shp with .shx, .dbf, .prj) or a GeoPackage inside"
-            )
+def _check_path(path: str | Path) -> None:
+    loc = containers.check_file(path, folder_ok=True)
+    if loc.prefix or loc.suffix != ".zip":
+        return
+    with zipfile.ZipFile(loc.disk) as zf:
+        names = zf.namelist()
+    vector_ext = (".shp", ".gpkg", ".geojson", ".json", ".gml", ".kml", ".fgb")
+    if not any(n.lower().endswith(vector_ext) for n in names):
+        listed = ", ".join(names[:5]) or "nothing"
+        raise DataSourceError(
+            f"{path}: zip holds no vector data ({listed}); "
+            "expected a shapefile (.shp with .shx, .dbf, .prj) or a GeoPackage inside"
+        )
 
 
-def _open_path(path: Path) -> str:
-    return f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
+def _as_path(path: str | Path) -> str | Path:
+    """A plain path as Path; a GDAL virtual path (``/vsizip/…``) kept as text."""
+    return str(path) if containers.is_virtual(path) else Path(path)
 
 
 def list_layers(path: str | Path) -> list[str]:
     """Names of the vector layers in a file; raises DataSourceError when it cannot be read."""
-    p = Path(path)
+    p = _as_path(path)
     _check_path(p)
     try:
-        return [str(n) for n in pyogrio.list_layers(_open_path(p))[:, 0]]
+        return [str(n) for n in pyogrio.list_layers(containers.gdal_path(p))[:, 0]]
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise DataSourceError(
             f"{p}: cannot be opened as vector data ({_first_line(exc)}); "
@@ -134,7 +133,7 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def resolve_layer(path: Path, layer: str | None) -> str:
+def resolve_layer(path: str | Path, layer: str | None) -> str:
     """Check that ``path`` opens and ``layer`` is in it (or the file holds one layer);
     returns the source's name for messages."""
     layers = list_layers(path)
@@ -150,8 +149,9 @@ def resolve_layer(path: Path, layer: str | None) -> str:
 
 
 def open_path(path: str | Path) -> str:
-    """The name GDAL opens ``path`` by (``/vsizip/`` for a zip)."""
-    return _open_path(Path(path))
+    """The name GDAL opens ``path`` by (``/vsizip/`` for a zip; a ``/vsizip/archive/member``
+    path with the archive's absolute path)."""
+    return containers.gdal_path(path)
 
 
 def read_vector(
@@ -171,12 +171,12 @@ def read_vector(
     repaired when ``fix_geometries``); longitudes and latitudes are plausible and overlap
     ``region`` (degrees). Raises a :class:`geo.errors.RivermapError` subclass on failure.
     """
-    p = Path(path)
+    p = _as_path(path)
     name = resolve_layer(p, layer)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            gdf = gpd.read_file(_open_path(p), layer=layer, engine="pyogrio")
+            gdf = gpd.read_file(containers.gdal_path(p), layer=layer, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise DataSourceError(f"{name}: cannot be read ({_first_line(exc)})") from exc
     report = ReadReport(source=name)
@@ -186,6 +186,7 @@ def read_vector(
         if allow_empty:
             return gdf.set_crs(WGS84, allow_override=True), report
         raise LayerError(f"{name}: layer has no features")
+    _check_finite(gdf, name)
     gdf = _ensure_crs(gdf, name, assume_crs, report)
     check_geometries(gdf, name, geom_types=geom_types)
     gdf = _validity(gdf, name, fix_geometries, report)
@@ -199,10 +200,45 @@ def _ensure_crs(
     crs = layer_crs(gdf.crs, name, assume_crs)
     if gdf.crs is None:
         gdf = gdf.set_crs(crs)
+        report.assumed_crs = str(assume_crs)
     if crs.equals(WGS84, ignore_axis_order=True):
         return gdf
     report.reprojected_from = crs.to_string()
-    return gdf.to_crs(WGS84)
+    out = gdf.to_crs(WGS84)
+    lost = non_finite_rows(np.asarray(out.geometry.values))
+    if lost.size:
+        raise CRSError(
+            f"{name}: {lost.size} feature(s) cannot be converted from {crs.to_string()} to "
+            f"EPSG:4326 (rows {_rows(lost)}); is the declared CRS the one the coordinates are in?"
+        )
+    return out
+
+
+def _check_finite(gdf: gpd.GeoDataFrame, name: str) -> None:
+    geoms = np.asarray(gdf.geometry.values)
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    bad = non_finite_rows(np.where(present, geoms, None))
+    if bad.size:
+        raise GeometryError(
+            f"{name}: {bad.size} feature(s) with non-finite coordinates (NaN or infinite; "
+            f"rows {_rows(bad)}); every vertex needs finite x and y (fix or drop these "
+            "features; --fix-geometries cannot repair them)"
+        )
+
+
+#: geometries whose coordinates are checked per pass (bounded memory on a million reaches)
+_CHUNK = 100_000
+
+
+def non_finite_rows(geoms: np.ndarray) -> np.ndarray:
+    """Positions of geometries with a NaN or infinite x or y (checked in chunks)."""
+    found = []
+    for start in range(0, len(geoms), _CHUNK):
+        coords, idx = shapely.get_coordinates(geoms[start : start + _CHUNK], return_index=True)
+        bad = ~np.isfinite(coords).all(axis=1)
+        if bad.any():
+            found.append(np.unique(idx[bad]) + start)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 def layer_crs(crs: object, name: str, assume_crs: str | None = None) -> CRS:
@@ -263,7 +299,13 @@ def _validity(gdf: gpd.GeoDataFrame, name: str, fix: bool, report: ReadReport) -
             f"(rows {_rows(invalid)}; first: {reason}); repair with --fix-geometries"
         )
     gdf = gdf.copy()
-    fixed = shapely.make_valid(geoms[invalid])
+    try:
+        fixed = shapely.make_valid(geoms[invalid])
+    except shapely.errors.GEOSException as exc:
+        raise GeometryError(
+            f"{name}: --fix-geometries could not repair the invalid geometries (rows "
+            f"{_rows(invalid)}; GEOS: {_first_line(exc)}); fix them in a GIS first"
+        ) from exc
     gdf.loc[gdf.index[invalid], gdf.geometry.name] = fixed
     report.repaired = invalid.tolist()
     return gdf

@@ -64,7 +64,8 @@ class RiverNetwork:
     ``UPLAND_SKM``), else ``None``; ``geometry``: reach lines in EPSG:4326, or ``None`` for a
     table without geometry or a network whose lines stay in their file (``store``, read with
     :meth:`lines` and :meth:`near`). ``source`` names the input for messages; ``reach_source``,
-    where known, names per reach the input it was drawn from (see :mod:`geo.headwaters`).
+    where known, names per reach the input it was drawn from (see :mod:`geo.headwaters`);
+    ``notes`` report what reading changed.
     """
 
     ids: np.ndarray
@@ -80,6 +81,8 @@ class RiverNetwork:
     check: NetworkCheck | None = field(default=None, repr=False)
     reach_source: np.ndarray | None = field(default=None, repr=False)
     store: ReachFile | None = field(default=None, repr=False)
+    #: what reading changed (lengths measured instead of read, areas missing), for the user
+    notes: list[str] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self.ids = np.asarray(self.ids)

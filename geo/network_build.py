@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.attributes import reach_lengths_m, upstream_areas_km2
 from geo.crs import local_metric_crs
 from geo.errors import FieldError, GeometryError, NetworkError
 from geo.measure import line_lengths_m
@@ -30,13 +31,16 @@ def from_hydrorivers(
     id_column: str = "HYRIV_ID",
     next_column: str = "NEXT_DOWN",
     store: ReachFile | None = None,
+    bad_values: str = "error",
 ) -> RiverNetwork:
     """Build a network from a HydroRIVERS-style table (``HYRIV_ID``, ``NEXT_DOWN``; 0 = outlet).
 
     Optional columns: ``LENGTH_KM`` (reach length in km; else measured geodesically from the
-    geometry), ``UPLAND_SKM`` (upstream area in km², used for the mainstem). A GeoDataFrame
-    keeps its geometry (converted to EPSG:4326); ``store`` gives the lines of a table read
-    without them (one per row, in row order).
+    geometry), ``UPLAND_SKM`` (upstream area in km², used for the mainstem), read by the rule
+    of :mod:`geo.attributes` (nodata markers are missing, a missing length is measured from the
+    line and reported in :attr:`RiverNetwork.notes`; ``bad_values`` decides whether a bad value
+    raises or is read as missing). A GeoDataFrame keeps its geometry (converted to EPSG:4326);
+    ``store`` gives the lines of a table read without them (one per row, in row order).
     """
     for col in (id_column, next_column):
         if col not in table.columns:
@@ -72,17 +76,12 @@ def from_hydrorivers(
     geometry = None
     if isinstance(table, gpd.GeoDataFrame) and table.geometry is not None:
         geometry = table.geometry.to_crs(4326).reset_index(drop=True)
-    if "LENGTH_KM" in table.columns:
-        length_m = pd.to_numeric(table["LENGTH_KM"], errors="coerce").to_numpy(float) * 1000.0
-    elif geometry is not None:
-        length_m = line_lengths_m(geometry)
-    else:
-        raise FieldError(
-            f"{source}: no LENGTH_KM column and no geometry to measure reach lengths from"
-        )
-    area = None
-    if "UPLAND_SKM" in table.columns:
-        area = pd.to_numeric(table["UPLAND_SKM"], errors="coerce").to_numpy(float)
+    if store is not None:
+        store.ids = ids
+    length_m, notes = reach_lengths_m(
+        table, _measure(geometry, store), source=source, ids=ids, bad_values=bad_values
+    )
+    area, area_notes = upstream_areas_km2(table, source=source, ids=ids, bad_values=bad_values)
     return RiverNetwork(
         ids=ids,
         next_down=next_down,
@@ -91,7 +90,17 @@ def from_hydrorivers(
         geometry=geometry,
         source=source,
         store=store,
+        notes=[*notes, *area_notes],
     )
+
+
+def _measure(geometry: gpd.GeoSeries | None, store: ReachFile | None):
+    """Geodesic lengths (m, WGS 84) of reach positions, from the lines in hand or in the file."""
+    if geometry is not None:
+        return lambda pos: line_lengths_m(np.asarray(geometry.values)[pos])
+    if store is not None:
+        return lambda pos: line_lengths_m(store.lines(pos))
+    return None
 
 
 def _integer_column(table: pd.DataFrame, col: str, source: str) -> np.ndarray:
@@ -221,6 +230,7 @@ def read_network(
     fix_geometries: bool = False,
     assume_crs: str | None = None,
     whole_read_limit: int | None = None,
+    bad_values: str = "error",
 ) -> tuple[RiverNetwork, list[str]]:
     """Read a river network file: HydroRIVERS-style when it has ``HYRIV_ID``/``NEXT_DOWN``,
     else plain lines digitised downstream. Returns the network and report lines.
@@ -229,18 +239,21 @@ def read_network(
     (default :data:`WHOLE_READ_LIMIT`) is read without its lines
     (:func:`read_hydrorivers_topology`); its lines are checked as they are read. A text column
     ``source`` (as :func:`geo.headwaters.extend_network`'s output carries) becomes
-    :attr:`RiverNetwork.reach_source`.
+    :attr:`RiverNetwork.reach_source`. ``bad_values``: what a bad ``LENGTH_KM``/``UPLAND_SKM``
+    value does (see :func:`from_hydrorivers`).
     """
     import pyogrio
 
     from geo.io import LINE_TYPES, open_path, read_vector, resolve_layer
 
-    name = resolve_layer(Path(path), layer)
+    name = resolve_layer(path, layer)
     info = pyogrio.read_info(open_path(path), layer=layer)
     fields = set(info["fields"])
     limit = WHOLE_READ_LIMIT if whole_read_limit is None else whole_read_limit
     if fields.issuperset((*HYDRORIVERS_COLUMNS, "LENGTH_KM")) and info["features"] >= max(limit, 1):
-        net = read_hydrorivers_topology(path, layer, info, name=name, assume_crs=assume_crs)
+        net = read_hydrorivers_topology(
+            path, layer, info, name=name, assume_crs=assume_crs, bad_values=bad_values
+        )
         report = [f"{name}: attribute columns read, lines read only where needed"]
     else:
         gdf, rep = read_vector(
@@ -252,7 +265,7 @@ def read_network(
         )
         report = rep.lines()
         if all(c in gdf.columns for c in HYDRORIVERS_COLUMNS):
-            net = from_hydrorivers(gdf, source=name)
+            net = from_hydrorivers(gdf, source=name, bad_values=bad_values)
         else:
             net = from_lines(gdf, snap_tolerance_m=snap_tolerance_m, source=name)
         if "source" in gdf.columns:
@@ -260,7 +273,7 @@ def read_network(
         net.attributes = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).reset_index(drop=True)
     checks = check_network(net).lines(net.ids)
     summary = f"{name}: {len(net):,} reaches, {checks[0]}" + "".join(f"; {c}" for c in checks[1:])
-    return net, [*report, summary]
+    return net, [*report, summary, *net.notes]
 
 
 def read_hydrorivers_topology(
@@ -270,6 +283,7 @@ def read_hydrorivers_topology(
     *,
     name: str,
     assume_crs: str | None = None,
+    bad_values: str = "error",
 ) -> RiverNetwork:
     """A HydroRIVERS-style network from the layer's attribute columns alone (Arrow, no
     geometry), its lines left in the file. ``info`` is ``pyogrio.read_info`` of the layer.
@@ -311,7 +325,7 @@ def read_hydrorivers_topology(
         source=name,
         ids=np.empty(0),
     )
-    net = from_hydrorivers(frame, source=name, store=store)
+    net = from_hydrorivers(frame, source=name, store=store, bad_values=bad_values)
     store.ids = net.ids
     if "source" in frame.columns:
         net.reach_source = _labels(frame["source"], name)

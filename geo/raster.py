@@ -12,7 +12,8 @@
 - :class:`ElevationSource` stacks several rasters of different resolution (an analyst's DEM
   tiles, the embedded 15″ and 5′ grids): each point takes the finest raster that has data there.
 
-Values come out as float (nodata, masked cells and cells outside the raster are NaN).
+Values come out as float (nodata, masked cells, non-finite values and cells outside the raster
+are NaN; without a declared nodata value, the nodata markers of :mod:`geo.numeric` too).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from rasterio.io import DatasetReader
 from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 
+from geo import containers, numeric
 from geo.errors import DataSourceError, RasterError
 
 WGS84 = CRS.from_epsg(4326)
@@ -89,9 +91,14 @@ class RasterInfo:
         return res * (self.crs.linear_units_factor[1] if self.crs.linear_units else 1.0)
 
     def masked_values(self, data: np.ma.MaskedArray) -> np.ndarray:
-        """A masked read as float (float32 for integer and float32 bands), masked cells NaN."""
+        """A masked read as float (float32 for integer and float32 bands), NaN where there is
+        no data: masked cells, non-finite values and, when the raster declares no nodata
+        value, the nodata markers of :mod:`geo.numeric` (``-9999``, ``-32768``, …)."""
         dtype = np.float64 if np.dtype(self.dtype) == np.float64 else np.float32
-        return np.ma.filled(data.astype(dtype), np.nan)
+        out = np.ma.filled(data.astype(dtype), np.nan)
+        gone = numeric.current().mask(out) if self.nodata is None else ~np.isfinite(out)
+        out[gone] = np.nan
+        return out
 
 
 def raster_info(path: str | Path, band: int = 1) -> RasterInfo:
@@ -123,10 +130,12 @@ def open_raster(path: str | Path, band: int = 1) -> Iterator[DatasetReader]:
 
 def _open(path: str | Path) -> DatasetReader:
     p = str(path)
-    if "://" not in p and not p.startswith("/vsi") and not Path(p).exists():
-        raise DataSourceError(f"{p}: raster file not found")
+    if "://" not in p:
+        if not containers.exists(p):
+            raise DataSourceError(f"{p}: raster file not found")
+        containers.check_file(p)
     try:
-        return rasterio.open(p)
+        return rasterio.open(containers.gdal_path(p) if containers.is_virtual(p) else p)
     except rasterio.errors.RasterioIOError as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataSourceError(

@@ -135,6 +135,14 @@ class ReachFile:
                 f"{shapely.GeometryType(int(shapely.get_type_id(geoms[first]))).name.title()}; "
                 "accepted: LineString, MultiLineString"
             )
+        coords, idx = shapely.get_coordinates(geoms, return_index=True)
+        bad = np.unique(idx[~np.isfinite(coords).all(axis=1)])
+        if bad.size:
+            ids = ", ".join(str(i) for i in self.ids[positions[bad]][:5])
+            raise GeometryError(
+                f"{self.source}: reach(es) {ids} have non-finite coordinates (NaN or infinite); "
+                "every vertex needs finite x and y"
+            )
         if self._to_wgs84 is not None:
             geoms = shapely.transform(
                 geoms, lambda xy: np.column_stack(self._to_wgs84.transform(xy[:, 0], xy[:, 1]))

@@ -8,12 +8,13 @@ from the CRS's linear unit.
 from __future__ import annotations
 
 import math
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import rasterio
+import rasterio.errors
 import rasterio.shutil
 from affine import Affine
 from rasterio.crs import CRS
@@ -21,7 +22,7 @@ from rasterio.enums import Resampling
 from rasterio.warp import reproject
 from rasterio.windows import Window
 
-from geo.atomic import atomic_path
+from geo.atomic import atomic_path, reason, scratch_folder
 from geo.errors import OutputError, RasterError
 from geo.raster import (
     WGS84,
@@ -35,6 +36,7 @@ from geo.raster import (
     window_transform,
 )
 
+COG = "the Cloud-Optimised GeoTIFF"
 #: WGS 84 ellipsoid
 A_M = 6_378_137.0
 F = 1 / 298.257223563
@@ -227,13 +229,27 @@ def write_cog(
     """Write an in-memory array ``(bands, rows, cols)`` or ``(rows, cols)`` as a COG."""
     data = array[None] if array.ndim == 2 else array
     out = _check_output(path)
-    with tempfile.TemporaryDirectory() as tmp:
-        plain = Path(tmp) / "plain.tif"
+    with _scratch(out) as tmp:
+        plain = tmp / "plain.tif"
         with rasterio.open(
             plain, "w", **_tiled_profile(data.shape, data.dtype, transform, crs, nodata)
         ) as dst:
             dst.write(data)
         return _copy_as_cog(plain, out, data.dtype)
+
+
+@contextmanager
+def _scratch(out: Path) -> Iterator[Path]:
+    """A scratch folder beside ``out``; write errors in it become OutputError naming ``out``."""
+    with scratch_folder(out, what=COG) as tmp:
+        try:
+            yield tmp
+        except (OSError, rasterio.errors.RasterioError) as exc:
+            if isinstance(exc, OutputError):
+                raise
+            raise OutputError(
+                f"{out}: cannot write {COG} ({reason(exc, out.parent)}); nothing was replaced"
+            ) from exc
 
 
 def clip_to_cog(info: RasterInfo, bounds: Bounds, path: str | Path) -> Path:
@@ -246,8 +262,8 @@ def clip_to_cog(info: RasterInfo, bounds: Bounds, path: str | Path) -> Path:
     window = window_for(info, bounds, what=f"the export box for {Path(path).name}")
     transform = window_transform(window, info.transform)
     shape = (1, int(window.height), int(window.width))
-    with tempfile.TemporaryDirectory() as tmp:
-        plain = Path(tmp) / "plain.tif"
+    with _scratch(out) as tmp:
+        plain = tmp / "plain.tif"
         profile = _tiled_profile(shape, np.dtype(info.dtype), transform, info.crs, info.nodata)
         with bounded_cache(), open_raster(info.path, info.band) as src:
             with rasterio.open(plain, "w", **profile) as dst:
@@ -287,7 +303,7 @@ def _copy_as_cog(plain: Path, out: Path, dtype: np.dtype) -> Path:
     """Copy a tiled GeoTIFF as a COG: the COG driver, or GTiff + overviews + COPY_SRC_OVERVIEWS."""
     predictor = 3 if np.dtype(dtype).kind == "f" else 2
     try:
-        with bounded_cache(), atomic_path(out, what="the Cloud-Optimised GeoTIFF") as tmp:
+        with bounded_cache(), atomic_path(out, what=COG) as tmp:
             if cog_driver_available():
                 rasterio.shutil.copy(
                     plain,
@@ -301,8 +317,12 @@ def _copy_as_cog(plain: Path, out: Path, dtype: np.dtype) -> Path:
                 )
             else:
                 _gtiff_cog(plain, tmp, predictor)
-    except rasterio.errors.RasterioIOError as exc:
-        raise OutputError(f"{out}: cannot write the Cloud-Optimised GeoTIFF ({exc})") from exc
+    except rasterio.errors.RasterioError as exc:
+        if isinstance(exc, OutputError):
+            raise
+        raise OutputError(
+            f"{out}: cannot write {COG} ({reason(exc, out.parent)}); nothing was replaced"
+        ) from exc
     return out
 
 

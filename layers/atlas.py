@@ -71,6 +71,8 @@ class Atlas:
     countries: gpd.GeoDataFrame | None = None
     #: repair invalid input geometries (and report it) instead of failing, in every step
     fix_geometries: bool = False
+    #: the CRS of vector inputs that declare none (``--assume-crs``), in every step
+    assume_crs: str | None = None
     #: the candidate discharge figures of the traced reaches (``layers.discharge.Figures``),
     #: set by the flows step and extended by each analyst table
     discharge: object = None
@@ -114,28 +116,48 @@ def build_atlas(
     fix_geometries: bool = False,
     progress: Progress = _quiet,
     steps: tuple[str, ...] | None = None,
+    assume_crs: str | None = None,
+    bad_values: str = "error",
 ) -> Atlas:
     """Read every source, trace the register's rivers and assemble the layers.
 
     ``river_ids`` limits the traced rivers (all register rivers by default); ``steps`` names
-    the optional enrichment steps to run (see :data:`STEPS`; all by default).
+    the optional enrichment steps to run (see :data:`STEPS`; all by default); ``assume_crs``
+    is the CRS of vector inputs that declare none; ``bad_values`` (``"error"`` or
+    ``"warning"``) what a bad numeric attribute of the network does (:mod:`geo.attributes`).
     """
     sources = sources or default_sources()
     register = register or load_register()
     rivers = register.select(river_ids)
     progress("reading borders, countries and lakes")
-    borders_gdf, _ = read_vector(
-        sources.path("borders"), sources.layer("borders"), geom_types=LINE_TYPES
+    borders_gdf, rep_borders = read_vector(
+        sources.path("borders"),
+        sources.layer("borders"),
+        geom_types=LINE_TYPES,
+        assume_crs=assume_crs,
     )
-    countries, _ = read_vector(
-        sources.path("countries"), sources.layer("countries"), geom_types=POLYGON_TYPES
+    countries, rep_countries = read_vector(
+        sources.path("countries"),
+        sources.layer("countries"),
+        geom_types=POLYGON_TYPES,
+        assume_crs=assume_crs,
     )
-    lakes_raw, _ = read_vector(
-        sources.path("lakes"), sources.layer("lakes"), geom_types=POLYGON_TYPES
+    lakes_raw, rep_lakes = read_vector(
+        sources.path("lakes"),
+        sources.layer("lakes"),
+        geom_types=POLYGON_TYPES,
+        assume_crs=assume_crs,
     )
     lakes = lakes_layer(lakes_raw, register)
     progress("reading the river network")
-    net, notes = load_network(sources, lakes=lakes_raw, fix_geometries=fix_geometries)
+    net, notes = load_network(
+        sources,
+        lakes=lakes_raw,
+        fix_geometries=fix_geometries,
+        assume_crs=assume_crs,
+        bad_values=bad_values,
+    )
+    notes += rep_borders.lines() + rep_countries.lines() + rep_lakes.lines()
     progress("tracing rivers")
     traced = trace_rivers(
         net,
@@ -157,6 +179,7 @@ def build_atlas(
         notes=notes,
         countries=countries,
         fix_geometries=fix_geometries,
+        assume_crs=assume_crs,
         region=region_of(net, traced, {r.id for r in rivers}) if river_ids else None,
     )
     p = sources.about
@@ -310,6 +333,7 @@ def attach_basins(atlas: Atlas) -> None:
         sources.layer("basins"),
         geom_types=POLYGON_TYPES,
         fix_geometries=atlas.fix_geometries,
+        assume_crs=atlas.assume_crs,
     )
     atlas.notes.extend(rep.lines())
     basin_id = basin_id_column(basins_raw, str(sources.path("basins")))

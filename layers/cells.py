@@ -1,95 +1,30 @@
-"""Cell parsers shared by every table reader: numbers (decimal comma or point), dates, keys.
+"""Cell parsers shared by every table reader: numbers, dates, keys.
 
-Decimal separators are detected per column: a column whose numbers hold commas and no points is
-read with decimal commas (``"29,70"`` -> 29.7); one with points and no commas with decimal
-points; a column with both is read with thousands separators where every value fits that
-pattern (``"1,234.5"`` or ``"1.234,5"``), and otherwise its values holding the minority
-separator are not numbers. Spaces (also no-break spaces) inside numbers are thousands
-separators. Every error is one line naming the file, the row (the header is row 1), the column
-and the value.
+Numbers follow the one rule of :mod:`geo.numeric` (decimal comma or point detected per column,
+thousands separators, nodata markers read as missing, non-finite values as bad values). Every
+error is one line naming the file, the row (the header is row 1), the column and the value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from geo import numeric
 from geo.errors import FlowTableError
 from layers.rawtable import RawTable
 
-#: cell texts that mean "no value" (compared lower-case)
-MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "—", "–", "..."})
-
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-_THOUSANDS_COMMA = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
-_THOUSANDS_POINT = r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$"
 _DMY = r"^\d{1,2}\.\d{1,2}\.\d{4}$"
 _ISO = r"^\d{4}-\d{1,2}-\d{1,2}$"
 
 
-@dataclass
-class Numbers:
-    """Parsed numbers of one column: ``values`` (NaN where none), ``status`` per cell
-    (``"figure"``, ``"missing"`` or ``"not a number"``) and the original ``text``."""
-
-    values: np.ndarray
-    status: np.ndarray
-    text: np.ndarray
-    decimal: str
-
-    @property
-    def bad(self) -> np.ndarray:
-        return np.flatnonzero(self.status == "not a number")
-
-
-def parse_numbers(cells: pd.Series) -> Numbers:
-    """Numbers from a column of cells (text or numbers), decimal comma or point detected.
-
-    Numeric cells (Excel, Parquet) are taken as they are; text cells go through
-    :func:`_parse_text_numbers`. Nothing raises here: the caller decides what a
-    ``"not a number"`` cell means.
-    """
-    cells = cells.reset_index(drop=True)
-    is_num = cells.map(_is_number).to_numpy(dtype=bool)
-    values = np.full(len(cells), np.nan)
-    values[is_num] = cells[is_num].astype(float).to_numpy()
-    text = cells.astype("string").fillna("").to_numpy(dtype=object)
-    status = np.where(np.isnan(values), "missing", "figure").astype(object)
-    decimal = "."
-    is_text = ~is_num & cells.notna().to_numpy()
-    if is_text.any():
-        v, s, decimal = _parse_text_numbers(pd.Series(text[is_text], dtype="string"))
-        values[is_text], status[is_text] = v, s
-    return Numbers(values, status, text, decimal)
-
-
-def _is_number(v: object) -> bool:
-    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-
-
-def _parse_text_numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray, str]:
-    s = text.str.strip().str.replace(r"[\s\u00a0\u202f]", "", regex=True).str.replace("−", "-")
-    missing = s.str.lower().isin(MISSING_TOKENS).to_numpy()
-    has_comma = s.str.contains(",", regex=False).to_numpy() & ~missing
-    has_point = s.str.contains(".", regex=False).to_numpy() & ~missing
-    decimal = "."
-    if has_comma.any() and not has_point.any():
-        s, decimal = s.str.replace(",", ".", regex=False), ","
-    elif has_comma.any() and has_point.any():
-        if s[has_comma].str.match(_THOUSANDS_COMMA).all():
-            s = s.str.replace(",", "", regex=False)
-        elif s[has_point].str.match(_THOUSANDS_POINT).all():
-            s = s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-            decimal = ","
-    ok = s.str.match(_NUMBER).fillna(False).to_numpy(dtype=bool) & ~missing
-    values = np.full(len(s), np.nan)
-    values[ok] = s[ok].astype(float).to_numpy()
-    status = np.where(ok, "figure", np.where(missing, "missing", "not a number")).astype(object)
-    return values, status, decimal
+#: numbers of a column (decimal comma or point, nodata markers, non-finite values): the one
+#: rule every input follows, see :mod:`geo.numeric`
+Numbers = numeric.Numbers
+parse_numbers = numeric.parse_numbers
 
 
 def parse_dates(cells: pd.Series, raw: RawTable, column: str) -> np.ndarray:
@@ -126,7 +61,7 @@ def parse_dates(cells: pd.Series, raw: RawTable, column: str) -> np.ndarray:
 def parse_keys(cells: pd.Series, raw: RawTable, column: str) -> np.ndarray:
     """Key texts, stripped; integral numbers without a trailing ``.0`` (Excel ids)."""
     cells = cells.reset_index(drop=True)
-    num = cells.map(_is_number).to_numpy(dtype=bool)
+    num = cells.map(numeric.is_number).to_numpy(dtype=bool)
     text = cells.astype("string").fillna("").str.strip()
     if num.any():
         f = cells[num].astype(float)
@@ -141,11 +76,11 @@ def parse_keys(cells: pd.Series, raw: RawTable, column: str) -> np.ndarray:
 
 
 def raise_bad_numbers(numbers: Numbers, raw: RawTable, column: str) -> None:
+    """FlowTableError at the first cell that is not a (finite) number, naming file, row,
+    column, value and what would be accepted."""
     if numbers.bad.size:
         i = int(numbers.bad[0])
         more = f" (and {numbers.bad.size - 1} more)" if numbers.bad.size > 1 else ""
-        sep = "decimal comma" if numbers.decimal == "," else "decimal point"
         raise FlowTableError(
-            f"{raw.where(i, column)}: {numbers.text[i]!r} is not a number{more}; "
-            f"accepted: numbers with a {sep} as in the rest of the column"
+            f"{raw.where(i, column)}: {numbers.why(i)}{more}; accepted: {numbers.accepted(i)}"
         )

@@ -33,11 +33,12 @@ import pandas as pd
 from geo.errors import OutputError
 from geo.profile import PROFILE_COLUMNS, river_profile
 from geo.raster import Bounds, ElevationSource, raster_info, window_for
+from geo.rasterdata import require_data
 from geo.terrain import clip_to_cog, display_hillshade, display_terrain, write_cog
 from geo.zonal import DEFAULT_BANDS_M, zonal_elevation
 from layers.atlas import Atlas, Layer
 from layers.basins import basin_id_column
-from layers.sources import Sources, load_provenance
+from layers.sources import Sources, default_sources, load_provenance
 from layers.stretches import stretches_text
 
 #: sampling interval of the profiles along the river (km, geodesic)
@@ -52,21 +53,36 @@ DISPLAY_MAX_PIXELS = 1_000_000
 COUNTRY_CODE = "ADM0_A3"
 
 
-def elevation_source(sources: Sources, area: Bounds | None = None) -> ElevationSource:
+def elevation_source(
+    sources: Sources, area: Bounds | None = None, notes: list[str] | None = None
+) -> ElevationSource:
     """The DEM roles present in ``sources`` as one elevation source (finest first).
 
-    With ``area`` (lon/lat box, degrees): a DEM the user supplied must overlap it
-    (RasterError otherwise); an embedded DEM that does not (the 15″ Ili grid when only the
-    Irtysh is traced) is left out.
+    An analyst's ``dem`` is used beside the embedded 5′ grid, never instead of it: where the
+    analyst's raster has no data, the embedded grids still give elevation. With ``area``
+    (lon/lat box, degrees): a DEM the user supplied must overlap it and hold data there
+    (RasterError otherwise; a partly empty one is used where it has data, and ``notes`` say
+    how much); an embedded DEM that does not overlap (the 15″ Ili grid when only the Irtysh is
+    traced) is left out.
     """
     roles = [r for r in DEM_ROLES if r in sources.paths]
-    source = ElevationSource.from_paths([sources.path(r) for r in roles])
+    paths = [sources.path(r) for r in roles]
+    if "dem" in sources.user_roles:
+        paths.append(default_sources().path("dem"))
+    source = ElevationSource.from_paths(paths)
     if area is None:
         return source
     what = "the traced rivers and their basins"
     for role in roles:
         if role in sources.user_roles:
-            window_for(raster_info(sources.path(role)), area, what=what)
+            info = raster_info(sources.path(role))
+            window_for(info, area, what=what)
+            found = require_data(info, area, what=what)
+            if found.share < 1 and notes is not None:
+                notes.append(
+                    f"{info.path}: holds data on {found.share:.0%} of the raster cells over "
+                    f"{what}; the embedded DEMs give elevation elsewhere"
+                )
     return source.overlapping(area, what=what)
 
 
@@ -188,12 +204,15 @@ def attach_elevation(
     area; DataSourceError when it cannot be read.
     """
     area = area_of_interest(atlas)
-    source = elevation_source(atlas.sources, area)
+    source = elevation_source(atlas.sources, area, atlas.notes)
     p = atlas.sources.about
     used = {info.path for info in source.rasters}
     dem_prov = tuple(
         p(r) for r in DEM_ROLES if r in atlas.sources.paths and str(atlas.sources.path(r)) in used
     )
+    embedded = default_sources()
+    if "dem" in atlas.sources.user_roles and str(embedded.path("dem")) in used:
+        dem_prov += (embedded.about("dem"),)
     profiles = river_profiles(atlas, source, spacing_km)
     titles = dem_titles(atlas.sources, source)
     courses = atlas.layers["river_courses"].frame

@@ -97,6 +97,7 @@ def read_flow_table(
     date: str | None = None,
     encoding: str | None = None,
     bad_values: str = "error",
+    skip_rows: int = 0,
 ) -> FlowTable:
     """Read an analyst's flow table (CSV/TSV, .xlsx, Parquet) keyed by river, crossing, basin
     or reach id.
@@ -105,13 +106,15 @@ def read_flow_table(
     ``period_start``/``period_end``: the period the figures cover (ISO or ``DD.MM.YYYY``);
     ``date``: an optional column of row dates; ``bad_values``: ``"error"`` (default) raises at
     the first cell that is not a number, ``"warning"`` keeps it as "no figure" for the join
-    report. Raises FlowTableError / UnitError / DataSourceError with one-line messages.
+    report; ``skip_rows``: rows above the header to leave out (a title row). Cells are read
+    by the rule of :mod:`geo.numeric` (nodata markers are missing, non-finite numbers bad).
+    Raises FlowTableError / UnitError / DataSourceError with one-line messages.
     """
     kind = parse_key_kind(key_kind, where=f"{path}: key kind")
     u = parse_unit(unit, where=f"{path}: unit of column {value!r}")
     period = _period(period_start, period_end, str(path))
     _check_choice(bad_values, "bad_values", str(path))
-    raw = read_raw_table(path, sheet=sheet, encoding=encoding)
+    raw = read_raw_table(path, sheet=sheet, encoding=encoding, skip_rows=skip_rows)
     raw.require({"key": key, "value": value, **({"date": date} if date else {})})
     keys = parse_keys(raw.frame[key], raw, key)
     numbers = parse_numbers(raw.frame[value])

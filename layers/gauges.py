@@ -70,13 +70,14 @@ CLIMATOLOGY_COLUMNS: dict[str, str] = {
 
 
 def _numbers(raw: RawTable, column: str, *, required: bool) -> np.ndarray:
-    """A numeric column; not-a-number cells raise, empty cells raise when ``required``."""
+    """A numeric column (:mod:`geo.numeric`: nodata markers such as GRDC's -999 are missing);
+    not-a-number cells raise, missing cells raise when ``required``."""
     n = parse_numbers(raw.frame[column])
     bad = n.bad if not required else np.flatnonzero(n.status != "figure")
     if bad.size:
         i = int(bad[0])
-        what = "is empty" if n.status[i] == "missing" else f"{n.text[i]!r} is not a number"
-        raise FlowTableError(f"{raw.where(i, column)}: {what}")
+        need = "; every gauge needs one" if n.status[i] == "missing" else ""
+        raise FlowTableError(f"{raw.where(i, column)}: {n.why(i)}{need}")
     return n.values
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 import pandas as pd
 
+from geo import numeric
 from geo.errors import FlowTableError
 from layers.cells import parse_numbers
 from layers.flowtables import FlowTable
@@ -54,7 +55,8 @@ class JoinReport:
     """What a join did. Table entries are ``(row, key, …)``; ``row`` as the user sees it.
 
     ``duplicates``: ``(key, rows)`` with the first row used and the others ignored;
-    ``negative``/``not_numbers``: ``(row, key, text)``; ``missing``: ``(row, key)``;
+    ``negative``/``not_numbers``: ``(row, key, text)``; ``missing``: ``(row, key)``, of which
+    ``markers`` ``(row, key, text)`` held a nodata marker (:mod:`geo.numeric`);
     ``unmatched``: ``(row, key)`` of table rows with no geometry; ``no_value``: geometry keys
     left without a figure (each named once; ``no_value_geometries`` counts the geometries).
     """
@@ -68,6 +70,7 @@ class JoinReport:
     duplicates: list[tuple[str, list[int]]] = field(default_factory=list)
     negative: list[tuple[int, str, str]] = field(default_factory=list)
     missing: list[tuple[int, str]] = field(default_factory=list)
+    markers: list[tuple[int, str, str]] = field(default_factory=list)
     not_numbers: list[tuple[int, str, str]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -99,6 +102,11 @@ class JoinReport:
             out.append(
                 f"{self.what}: {len(self.missing)} missing value(s), shown as no figure: "
                 + _list(f"{k!r} (row {r})" for r, k in self.missing)
+            )
+        if self.markers:
+            out.append(
+                f"{self.what}: {len(self.markers)} nodata marker(s) read as missing: "
+                + _list(f"{k!r} = {t!r} (row {r})" for r, k, t in self.markers)
             )
         if self.not_numbers:
             out.append(
@@ -218,12 +226,17 @@ def _check_values(
     report.not_numbers = list(zip(bad["row"], bad["key"], bad["text"], strict=True))
     if report.not_numbers and bad_values == "error":
         r, k, t = report.not_numbers[0]
-        raise _fail(report.what, f"row {r}, key {k!r}: {t!r} is not a number", "bad_values")
+        why = numeric.parse_numbers(pd.Series([t], dtype=object)).why(0)
+        raise _fail(report.what, f"row {r}, key {k!r}: {why}", "bad_values")
     gone = rows.loc[status == "missing"]
     report.missing = list(zip(gone["row"], gone["key"], strict=True))
+    marked = gone.loc[gone["text"].astype(str).str.strip() != ""]
+    report.markers = list(zip(marked["row"], marked["key"], marked["text"], strict=True))
     if report.missing and missing == "error":
         r, k = report.missing[0]
-        raise _fail(report.what, f"row {r}, key {k!r}: no value", "missing")
+        t = str(gone["text"].iloc[0]).strip()
+        why = f"no value ({t!r} is a nodata marker)" if t else "no value"
+        raise _fail(report.what, f"row {r}, key {k!r}: {why}", "missing")
     neg = rows.loc[(rows["value"].to_numpy() < 0) & (negative != "allow")]
     report.negative = list(zip(neg["row"], neg["key"], neg["text"], strict=True))
     if report.negative and negative == "error":

@@ -5,6 +5,11 @@ Text encoding: UTF-8 with or without a byte-order mark, and UTF-16 with a byte-o
 recognised; any other encoding must be named (``encoding="cp1251"``) because single-byte code
 pages (Latin-1, Windows-1251) decode any byte sequence and cannot be told apart reliably. A file
 that is not valid UTF-8 gets a :class:`DataSourceError` naming the byte offset and the line.
+
+Every file is checked first (:func:`geo.containers.check_file`): a named pipe, a device, an
+``.xlsx`` that is a zip of something else or a truncated Parquet file is refused naming the
+file; ``/vsizip/archive.zip/table.csv`` is read from the archive. A title row above the header
+is left out with ``skip_rows`` (and hinted at when a missing column sits in a row below).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo import containers
 from geo.errors import DataSourceError, FlowTableError
 
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -38,6 +44,8 @@ class RawTable:
     rows: np.ndarray
     source: str
     skipped_blank: int = 0
+    #: added to a missing-column message (the other sheets of a workbook)
+    hint: str = ""
 
     def where(self, i: int, column: str) -> str:
         return f"{self.source}: row {int(self.rows[i])}, column {column!r}"
@@ -49,39 +57,67 @@ class RawTable:
             if col not in self.frame.columns:
                 raise FlowTableError(
                     f"{self.source}: no {role} column {col!r}; columns are: {', '.join(have)}"
+                    + (self._header_below(list(columns.values())) or self.hint)
                 )
+
+    def _header_below(self, wanted: list[str]) -> str:
+        """A hint when the columns asked for appear in a row under the header (a title row
+        above the real header)."""
+        head = self.frame.head(10).astype("string").fillna("")
+        for i, cells in enumerate(head.itertuples(index=False)):
+            values = {str(c).strip() for c in cells}
+            if all(w in values for w in wanted):
+                line = int(self.rows[i])
+                return (
+                    f"; the header seems to be row {line}: skip the {line - 1} row(s) above "
+                    f"it with --flow-skip-rows {line - 1}"
+                )
+        return ""
 
 
 def read_raw_table(
-    path: str | Path, *, sheet: str | int | None = None, encoding: str | None = None
+    path: str | Path,
+    *,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    skip_rows: int = 0,
 ) -> RawTable:
     """Read a CSV/TSV, Excel (.xlsx) or Parquet file into a :class:`RawTable`.
 
+    The file is checked first (:func:`geo.containers.check_file`: a regular, non-special file
+    whose bytes are of its format; ``/vsizip/archive.zip/table.csv`` is read from the archive).
+    ``skip_rows``: rows above the header to leave out (a title row), CSV and Excel.
     Raises DataSourceError (missing, unreadable, wrong format or encoding) or FlowTableError
     (empty, no data rows, a row longer than the header, a column named twice).
     """
-    p = Path(path)
-    if not p.is_file():
-        raise DataSourceError(f"{p}: file not found")
-    suffix = p.suffix.lower()
+    loc = containers.check_file(path, empty_ok=True)
+    p = Path(path) if not loc.prefix else loc.text
+    if skip_rows < 0:
+        raise FlowTableError(f"{p}: --flow-skip-rows {skip_rows}; accepted: 0 or more rows")
+    suffix = loc.suffix
+    hint = ""
     if suffix in TEXT_SUFFIXES:
-        frame, rows = _read_text(p, encoding)
+        frame, rows = _read_text(p, encoding, skip_rows)
     elif suffix in EXCEL_SUFFIXES:
-        frame = _read_excel(p, sheet)
-        rows = np.arange(len(frame)) + 2
+        frame, sheets = _read_excel(p, sheet, skip_rows)
+        rows = np.arange(len(frame)) + 2 + skip_rows
+        if len(sheets) > 1:
+            hint = f"; sheets in this workbook: {', '.join(sheets)} (choose one with --flow-sheet)"
     elif suffix in PARQUET_SUFFIXES:
+        if skip_rows:
+            raise FlowTableError(f"{p}: --flow-skip-rows applies to CSV and Excel tables only")
         frame = _read_parquet(p)
         rows = np.arange(len(frame)) + 1
     else:
         accepted = ", ".join(TEXT_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES)
         hint = " (save old .xls files as .xlsx or CSV)" if suffix == ".xls" else ""
         raise DataSourceError(f"{p}: unknown table format {suffix!r}; accepted: {accepted}{hint}")
-    return _drop_blank(frame, rows, str(p))
+    return _drop_blank(frame, rows, str(p), hint)
 
 
-def _drop_blank(frame: pd.DataFrame, rows: np.ndarray, source: str) -> RawTable:
+def _drop_blank(frame: pd.DataFrame, rows: np.ndarray, source: str, hint: str = "") -> RawTable:
     if not len(frame.columns):
-        raise FlowTableError(f"{source}: no header row; a flow table needs named columns")
+        raise FlowTableError(f"{source}: no header row; a flow table needs named columns{hint}")
     names = pd.Index(map(str, frame.columns))
     if names.duplicated().any():
         twice = names[names.duplicated()][0]
@@ -90,8 +126,8 @@ def _drop_blank(frame: pd.DataFrame, rows: np.ndarray, source: str) -> RawTable:
     blank = (text == "").all(axis=1).to_numpy()
     kept = frame.loc[~blank].reset_index(drop=True)
     if kept.empty:
-        raise FlowTableError(f"{source}: no data rows under the header")
-    return RawTable(kept, np.asarray(rows)[~blank], source, int(blank.sum()))
+        raise FlowTableError(f"{source}: no data rows under the header{hint}")
+    return RawTable(kept, np.asarray(rows)[~blank], source, int(blank.sum()), hint)
 
 
 def decode(data: bytes, source: str, encoding: str | None = None) -> str:
@@ -119,23 +155,25 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> str:
         ) from None
 
 
-def _read_text(p: Path, encoding: str | None) -> tuple[pd.DataFrame, np.ndarray]:
+def _read_text(
+    p: str | Path, encoding: str | None, skip_rows: int = 0
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Cells as text and the file line of each record; the delimiter (tab, ``;``, ``|`` or
-    ``,``) is the one the header line holds most of."""
-    try:
-        data = p.read_bytes()
-    except OSError as e:
-        raise DataSourceError(f"{p}: cannot be read ({e.strerror})") from None
-    text = decode(data, str(p), encoding)
+    ``,``) is the one the header line holds most of; ``skip_rows`` records above the header
+    are left out."""
+    text = decode(containers.read_bytes(p), str(p), encoding)
     if not text.strip():
         raise FlowTableError(f"{p}: the file is empty; a flow table needs a header and data rows")
-    header_line = text.lstrip().splitlines()[0]
+    lines_after = text.splitlines()[skip_rows:]
+    header_line = next((ln for ln in lines_after if ln.strip()), "")
     sep = max(("\t", ";", "|", ","), key=lambda s: (header_line.count(s), s == ","))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, skipinitialspace=True)
     header: list[str] = []
     records, lines = [], []
     try:
-        for cells in reader:
+        for k, cells in enumerate(reader):
+            if k < skip_rows:
+                continue
             if header:
                 records.append(cells)
                 lines.append(reader.line_num)
@@ -145,45 +183,70 @@ def _read_text(p: Path, encoding: str | None) -> tuple[pd.DataFrame, np.ndarray]
         raise DataSourceError(
             f"{p}: cannot be parsed as a table (line {reader.line_num}: {e})"
         ) from None
+    if not header:
+        raise FlowTableError(f"{p}: no header row after skipping {skip_rows} row(s)")
     n = len(header)
     long = [i for i, r in enumerate(records) if len(r) > n and any(c.strip() for c in r[n:])]
     if long:
         i = long[0]
+        title = sum(1 for c in header if c) == 1
+        hint = (
+            f"; if the row above it is a title, skip the rows above the header with "
+            f"--flow-skip-rows {lines[i] - 1}"
+            if title
+            else ""
+        )
         raise FlowTableError(
             f"{p}: row {lines[i]} has {len(records[i])} fields but the header has {n}; check "
-            f"the delimiter {sep!r} and the quoting (an unquoted decimal comma splits a number)"
+            f"the delimiter {sep!r} and the quoting (an unquoted decimal comma splits a "
+            f"number){hint}"
         )
     cells = [(r + [""] * n)[:n] for r in records]
     return pd.DataFrame(cells, columns=header, dtype=object), np.asarray(lines, dtype=np.int64)
 
 
-def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
+#: what pandas/openpyxl raise for a workbook they cannot read (the container was checked)
+_EXCEL_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError)
+
+
+def _read_excel(
+    p: str | Path, sheet: str | int | None, skip_rows: int = 0
+) -> tuple[pd.DataFrame, list[str]]:
+    """The sheet's cells (the first sheet by default) and the workbook's sheet names."""
+    src = io.BytesIO(containers.read_bytes(p))
     try:
-        return pd.read_excel(p, sheet_name=0 if sheet is None else sheet, dtype=object)
-    except ValueError as e:
-        if "not found" not in str(e):
-            raise DataSourceError(
-                f"{p}: cannot be read as .xlsx ({' '.join(str(e).split())})"
-            ) from None
-        raise FlowTableError(
-            f"{p}: no sheet {sheet!r}; sheets are: {', '.join(_sheet_names(p))}"
-        ) from None
-    except (zipfile.BadZipFile, KeyError, OSError) as e:
-        raise DataSourceError(f"{p}: cannot be read as .xlsx ({e})") from None
+        sheets = _sheet_names(src)
+    except _EXCEL_ERRORS as e:
+        raise DataSourceError(f"{p}: cannot be read as .xlsx ({_one_line(e)})") from None
+    if sheet is not None and str(sheet) not in sheets:
+        index = int(sheet) if isinstance(sheet, int) else None
+        if index is None or not 0 <= index < len(sheets):
+            raise FlowTableError(f"{p}: no sheet {sheet!r}; sheets are: {', '.join(sheets)}")
+    name = sheets[0] if sheet is None else sheet if str(sheet) in sheets else int(sheet)
+    try:
+        src.seek(0)
+        frame = pd.read_excel(src, sheet_name=name, dtype=object, skiprows=skip_rows)
+    except _EXCEL_ERRORS as e:
+        raise DataSourceError(f"{p}: cannot be read as .xlsx ({_one_line(e)})") from None
+    return frame, sheets
 
 
-def _sheet_names(p: Path) -> list[str]:
+def _one_line(e: BaseException) -> str:
+    return " ".join(str(e).split()) or type(e).__name__
+
+
+def _sheet_names(src) -> list[str]:
     import openpyxl
 
-    wb = openpyxl.load_workbook(p, read_only=True)
+    wb = openpyxl.load_workbook(src, read_only=True)
     try:
         return list(wb.sheetnames)
     finally:
         wb.close()
 
 
-def _read_parquet(p: Path) -> pd.DataFrame:
+def _read_parquet(p: str | Path) -> pd.DataFrame:
     try:
-        return pd.read_parquet(p)
+        return pd.read_parquet(io.BytesIO(containers.read_bytes(p)) if isinstance(p, str) else p)
     except Exception as e:  # pyarrow raises several unrelated types for a broken file
         raise DataSourceError(f"{p}: cannot be read as Parquet ({type(e).__name__})") from None

@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo import containers
 from geo.errors import DataSourceError, RegisterError
 
 LANGS = ("en", "kk", "ru", "zh")
@@ -73,6 +74,9 @@ DEFAULT_REGISTER = Path(__file__).parent / "data" / "rivers.toml"
 def load_register(path: str | Path = DEFAULT_REGISTER) -> Register:
     """Read and check a register TOML file; RegisterError names the entry and key at fault."""
     p = Path(path)
+    if not p.exists():
+        raise DataSourceError(f"{p}: register file not found")
+    containers.check_file(p)
     try:
         raw = tomllib.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:

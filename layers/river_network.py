@@ -31,15 +31,25 @@ SECONDARY_PREFIX = "wdb"
 
 
 def load_network(
-    sources: Sources, *, lakes: gpd.GeoDataFrame | None = None, fix_geometries: bool = False
+    sources: Sources,
+    *,
+    lakes: gpd.GeoDataFrame | None = None,
+    fix_geometries: bool = False,
+    assume_crs: str | None = None,
+    bad_values: str = "error",
 ) -> tuple[RiverNetwork, list[str]]:
     """Read the ``rivers`` network and, when the ``headwaters`` role is given, extend it.
 
     ``lakes`` (EPSG:4326 polygons) keep delta arms from being taken for headwaters. Reaches
     without a ``source`` column are labelled with their role's provenance key.
+    ``assume_crs`` and ``bad_values`` as for :func:`geo.network.read_network`.
     """
     net, notes = read_network(
-        str(sources.path("rivers")), layer=sources.layer("rivers"), fix_geometries=fix_geometries
+        str(sources.path("rivers")),
+        layer=sources.layer("rivers"),
+        fix_geometries=fix_geometries,
+        assume_crs=assume_crs,
+        bad_values=bad_values,
     )
     if net.reach_source is None:
         net.reach_source = np.full(len(net), sources.about("rivers").key, dtype=object)

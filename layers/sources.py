@@ -6,6 +6,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from geo import containers
 from geo.errors import DataSourceError, RivermapError
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -111,7 +112,7 @@ def with_overrides(sources: Sources, overrides: dict[str, str | Path]) -> Source
             )
         text, sep, layer = str(value).partition("::")
         p = Path(text)
-        if not p.exists():
+        if not containers.exists(text):
             raise DataSourceError(f"--data {role}={value}: file {p} not found")
         paths[role] = p
         if sep:

@@ -19,6 +19,7 @@ A table list is a small TOML file with one ``[[table]]`` entry per table::
     value = "DIS_AV_CMS"
     unit = "m3/s"
     on_missing = "warning"             # this table's report policy
+    skip_rows = 1                      # a title row above the header
 
 Every table is read and checked before anything else is computed (fail early); every join
 has its own report. Errors name the file, the entry and the key.
@@ -42,7 +43,11 @@ _POLICY = {
     "on_bad_values": "bad_values",
     "on_negative": "negative",
     "on_missing": "missing",
+    "on_unmatched": "unmatched",
+    "on_no_value": "no_value",
 }
+#: keys holding a whole number
+_INTEGER = ("skip_rows",)
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ class TableSpec:
     encoding: str | None = None
     id: str | None = None
     policy: JoinPolicy = field(default_factory=JoinPolicy)
+    skip_rows: int = 0
 
     def read(self) -> FlowTable:
         """Read and check the table (:func:`layers.user_flows.read_user_flow_file`)."""
@@ -75,6 +81,7 @@ class TableSpec:
             date=self.date,
             encoding=self.encoding,
             policy=self.policy,
+            skip_rows=self.skip_rows,
         )
 
 
@@ -105,7 +112,7 @@ def read_table_list(path: str | Path, *, default: JoinPolicy | None = None) -> l
 
 def _spec(p: Path, i: int, entry: dict, default: JoinPolicy) -> TableSpec:
     where = f"{p}: [[table]] #{i + 1}"
-    allowed = {*_REQUIRED, *_TEXT, *_POLICY}
+    allowed = {*_REQUIRED, *_TEXT, *_POLICY, *_INTEGER}
     unknown = set(entry) - allowed
     if unknown:
         raise FlowTableError(
@@ -114,8 +121,12 @@ def _spec(p: Path, i: int, entry: dict, default: JoinPolicy) -> TableSpec:
     missing = [k for k in _REQUIRED if k not in entry]
     if missing:
         raise FlowTableError(f"{where}: missing key(s) {', '.join(missing)}")
+    for k in _INTEGER:
+        v = entry.get(k, 0)
+        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+            raise FlowTableError(f"{where}: {k} must be a whole number ≥ 0, not {v!r}")
     for k, v in entry.items():
-        if not isinstance(v, str) or not v.strip():
+        if k not in _INTEGER and (not isinstance(v, str) or not v.strip()):
             raise FlowTableError(f"{where}: {k} must be non-empty text, not {v!r}")
     table = Path(entry["path"])
     table = table if table.is_absolute() else p.parent / table
@@ -133,5 +144,5 @@ def _spec(p: Path, i: int, entry: dict, default: JoinPolicy) -> TableSpec:
         value=entry["value"],
         unit=entry["unit"],
         policy=policy,
-        **{k: entry[k] for k in _TEXT if k in entry},
+        **{k: entry[k] for k in (*_TEXT, *_INTEGER) if k in entry},
     )

@@ -224,12 +224,13 @@ def read_user_flow_file(
     date: str | None = None,
     encoding: str | None = None,
     policy: JoinPolicy | None = None,
+    skip_rows: int = 0,
 ) -> FlowTable:
     """Read and check an analyst's flow table before anything else is computed (fail early).
 
     ``period``: the period the figures cover as an ISO interval ``2025-01-01/2025-06-30``
     (or ``DD.MM.YYYY/DD.MM.YYYY``); ``policy.bad_values`` also decides whether a cell that is
-    not a number stops the reading.
+    not a number stops the reading; ``skip_rows``: rows above the header (a title row).
     """
     policy = policy or JoinPolicy()
     start, end = _interval(period, str(path))
@@ -245,6 +246,7 @@ def read_user_flow_file(
         date=date,
         encoding=encoding,
         bad_values=policy.bad_values,
+        skip_rows=skip_rows,
     )
 
 

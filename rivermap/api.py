@@ -10,16 +10,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import errno
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
+from geo import numeric
+from geo.atomic import atomic_folder, check_folder_target, read_only, reason, staged
 from geo.errors import OutputError
+from geo.io import parse_crs
 from layers.atlas import STEPS, Atlas, build_atlas
 from layers.register import DEFAULT_REGISTER, load_register
 from layers.sources import default_sources, with_overrides
 
 CORE_STEPS = 3  # reading the network, borders/countries/lakes, tracing
+#: the GeoPackage's name in a build's output folder
+GPKG_NAME = "rivermap.gpkg"
 
 
 def step_count(steps: tuple[str, ...] | None = None) -> int:
@@ -33,23 +39,36 @@ def load(
     register: str | Path | None = None,
     *,
     fix_geometries: bool = False,
+    assume_crs: str | None = None,
+    nodata: list[str] | None = None,
+    bad_values: str = "error",
     progress: Callable[[str], None] | None = None,
     steps: tuple[str, ...] | None = None,
 ) -> Atlas:
     """Read the sources (embedded data unless ``data`` names your own files per role, e.g.
     ``{"rivers": "HydroRIVERS_v10_as.gpkg"}``), trace the register rivers (all unless
     ``rivers`` lists ids) and build the Atlas of layers (EPSG:4326).
+
+    ``assume_crs``: the CRS of vector inputs that declare none; ``nodata``: the markers read
+    as "no value" in numeric attributes (default :data:`geo.numeric.DEFAULT_MARKERS`);
+    ``bad_values``: ``"error"`` or ``"warning"`` for numeric attributes that are not finite
+    numbers.
     """
+    if assume_crs is not None:
+        parse_crs(assume_crs, what="--assume-crs")
     sources = with_overrides(default_sources(), data or {})
     reg = load_register(register or DEFAULT_REGISTER)
-    return build_atlas(
-        sources,
-        reg,
-        rivers,
-        fix_geometries=fix_geometries,
-        progress=progress or (lambda _msg: None),
-        steps=steps,
-    )
+    with numeric.using(nodata):
+        return build_atlas(
+            sources,
+            reg,
+            rivers,
+            fix_geometries=fix_geometries,
+            assume_crs=assume_crs,
+            bad_values=bad_values,
+            progress=progress or (lambda _msg: None),
+            steps=steps,
+        )
 
 
 def merge_network(out: str | Path, data: dict[str, str] | None = None) -> list[str]:
@@ -86,32 +105,78 @@ def join_flow_table(atlas: Atlas, path: str | Path, **options):
 
 def prepare_folder(folder: str | Path) -> Path:
     """Create the output folder if its parent exists; OutputError if it cannot be used."""
-    out = Path(folder)
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"--out {out}: exists and is not a folder")
+    out = check_folder_target(folder)
     if not out.exists():
-        if not out.parent.exists():
-            raise OutputError(f"--out {out}: parent folder {out.parent} does not exist")
         try:
             out.mkdir()
+        except FileExistsError:
+            pass  # another run created it meanwhile
         except OSError as exc:
-            raise OutputError(f"--out {out}: cannot create the folder ({exc.strerror})") from exc
+            raise OutputError(f"--out {out}: cannot create the folder ({reason(exc)})") from exc
     return out
 
 
-@contextmanager
-def output_folder(folder: str | Path) -> Iterator[Path]:
-    """:func:`prepare_folder` for a block of writes; a folder this call created is removed
-    again if the block fails before anything was written into it."""
-    out = Path(folder)
-    created = not out.exists()
-    out = prepare_folder(out)
-    try:
-        yield out
-    except BaseException:
-        if created and not any(out.iterdir()):
-            out.rmdir()
-        raise
+def check_outputs(out_dir: str | Path, cog_out: str | Path | None = None) -> None:
+    """OutputError unless every output of :func:`write_outputs` can be written (nothing is
+    written): the folders exist or can be created, are writable, and an existing
+    ``rivermap.gpkg`` there is a GeoPackage (another file is never replaced)."""
+    out = check_folder_target(out_dir)
+    gpkg = out / GPKG_NAME
+    if gpkg.is_dir() or (gpkg.exists() and not _is_geopackage(gpkg)):
+        raise OutputError(
+            f"--out {out}: {gpkg.name} there is not a GeoPackage; not replaced (remove it or "
+            "choose another --out)"
+        )
+    if cog_out is not None:
+        check_folder_target(cog_out, option="--cog-out")
+
+
+def check_export(path: str | Path) -> None:
+    """OutputError unless the GeoPackage ``path`` can be written (nothing is written)."""
+    from layers.gpkg import check_target
+
+    target = Path(path)
+    if not target.parent.exists():
+        raise OutputError(f"--out {target}: folder {target.parent} does not exist")
+    if read_only(target.parent):
+        raise OutputError(
+            f"--out {target}: cannot write there ({reason(OSError(errno.EROFS, ''))})"
+        )
+    check_target(target)
+
+
+def _is_geopackage(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(16) == b"SQLite format 3\x00"
+
+
+def write_outputs(
+    atlas: Atlas,
+    out_dir: str | Path,
+    *,
+    crs: str | None = None,
+    langs: list[str] | None = None,
+    cog_out: str | Path | None = None,
+    online_basemaps: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Write the HTML maps (every language of ``langs``, see :func:`write_all_languages`) and
+    ``rivermap.gpkg`` into ``out_dir`` (and the COGs into ``cog_out``) as one: everything is
+    written into temporary folders beside the targets and swapped in together at the end
+    (:func:`geo.atomic.atomic_folder`), so a run that fails at any step leaves every earlier
+    output as it was. Returns the final paths."""
+    progress = progress or (lambda _msg: None)
+    check_outputs(out_dir, cog_out)
+    with ExitStack() as stack:
+        out = stack.enter_context(atomic_folder(out_dir))
+        cog = stack.enter_context(atomic_folder(cog_out, option="--cog-out")) if cog_out else None
+        progress("writing HTML maps")
+        written = write_all_languages(atlas, out, langs, online_basemaps=online_basemaps)
+        progress("writing the GeoPackage")
+        written.append(export(atlas, out / GPKG_NAME, crs=crs))
+        cogs = export_elevation(atlas, cog) if cog is not None else []
+    final = staged(written, out, Path(out_dir))
+    return final + (staged(cogs, cog, Path(cog_out)) if cog is not None else [])
 
 
 def write_maps(

@@ -1,8 +1,10 @@
 """``rivermap``: a thin command line over the library (each command a few calls into it).
 
 Exit codes: 0 success; 1 bad input data (file, layer, column, value); 2 bad usage (unknown option
-or value); 3 an output could not be written; 70 an unexpected error (a bug); 130 interrupted. Errors print one line, never a
-traceback (``--debug`` shows it).
+or value); 3 an output could not be written; 70 an unexpected error (a bug); 130 / 143
+interrupted by SIGINT / SIGTERM. Errors print one line, never a traceback (``--debug`` shows
+it). The entry point is :func:`rivermap.__main__.run`, which installs the signal handlers
+before this module's imports.
 """
 
 from __future__ import annotations
@@ -10,14 +12,23 @@ from __future__ import annotations
 import json
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 
 import click
 
-from geo.errors import OutputError, RivermapError
+from geo.errors import Interrupted, OutputError, RivermapError
+from rivermap import signals
+from rivermap.options import (
+    crs_option,
+    data_option,
+    nodata_option,
+    rivers_option,
+    with_data_options,
+    with_flow_options,
+)
 from rivermap.progress import steps
 
 # The library (geopandas, folium, rasterio, …) is imported inside the commands that use it, so
@@ -32,14 +43,29 @@ def _fail(message: str, code: int) -> None:
 
 
 def handled(func: Callable) -> Callable:
-    """Turn the project's exceptions into one line on stderr and an exit code."""
+    """Turn the project's exceptions into one line on stderr and an exit code.
+
+    Warnings raised on the way are kept back: printed as notes when the command succeeds,
+    dropped when it fails (the one error line says what matters). A signal ends the command
+    through :func:`rivermap.signals.finish` (exit 130 / 143), also when a library swallowed
+    the exception it raised.
+    """
 
     @wraps(func)
     def wrapper(*args, **kwargs):
         ctx = click.get_current_context()
         debug = ctx.find_root().params.get("debug", False)
         try:
-            return func(*args, **kwargs)
+            with _held_warnings(debug) as held:
+                result = func(*args, **kwargs)
+            if signals.received() is not None:
+                signals.finish(signals.received())
+            _print_notes(ctx, [f"warning: {w}" for w in held])
+            return result
+        except Interrupted as exc:
+            signals.finish(exc.signum)
+        except KeyboardInterrupt:
+            signals.finish(signals.SIGINT)
         except OutputError as exc:
             if debug:
                 raise
@@ -48,8 +74,6 @@ def handled(func: Callable) -> Callable:
             if debug:
                 raise
             _fail(str(exc), EXIT_DATA)
-        except KeyboardInterrupt:
-            _fail("interrupted; outputs written so far are complete, nothing half-written", 130)
         except MemoryError:
             _fail("out of memory; try fewer rivers (--rivers) or a smaller DEM", EXIT_DATA)
         except click.ClickException:
@@ -67,139 +91,42 @@ def handled(func: Callable) -> Callable:
     return wrapper
 
 
-def _data_option(values: tuple[str, ...]) -> dict[str, str]:
-    out = {}
-    for v in values:
-        role, sep, path = v.partition("=")
-        if not sep or not role or not path:
-            raise click.BadParameter(f"{v!r}: expected ROLE=PATH, e.g. rivers=hydrorivers.gpkg")
-        out[role.strip()] = path.strip()
-    return out
+@contextmanager
+def _held_warnings(debug: bool) -> Iterator[list[str]]:
+    """Collect the warnings of a block as distinct one-line texts (shown as usual in --debug)."""
+    if debug:
+        yield []
+        return
+    with warnings.catch_warnings(record=True) as caught:
+        held: list[str] = []
+        yield held
+        for w in caught:
+            text = (str(w.message).strip().splitlines() or [w.category.__name__])[0]
+            if text not in held:
+                held.append(text)
 
 
-def _rivers_option(value: str | None) -> list[str] | None:
-    if not value:
-        return None
-    return [v.strip().lower() for v in value.split(",") if v.strip()]
+def _print_notes(ctx: click.Context, lines: list[str]) -> None:
+    if not ctx.find_root().obj.get("quiet"):
+        for line in lines:
+            click.echo(f"note: {line}", err=True)
 
 
-common_data = [
-    click.option(
-        "--rivers",
-        "rivers",
-        metavar="IDS",
-        help="Comma-separated river ids from the register (default: all), e.g. ili,irtysh.",
-    ),
-    click.option(
-        "--data",
-        "data",
-        multiple=True,
-        metavar="ROLE=PATH",
-        help="Use your own file for a role, e.g. rivers=HydroRIVERS_extract.gpkg, "
-        "basins=hybas.shp, flows=my_flows.csv (repeatable).",
-    ),
-    click.option(
-        "--register",
-        "register_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="River register TOML (default: the embedded one).",
-    ),
-    click.option(
-        "--fix-geometries",
-        is_flag=True,
-        help="Repair invalid geometries (shapely.make_valid) and report it, instead of failing.",
-    ),
-]
+@contextmanager
+def _reading(kw: dict) -> Iterator[None]:
+    """Checks of the reading options before anything is read, and the nodata markers in
+    force for the whole command."""
+    from geo import numeric
+    from geo.io import parse_crs
 
+    if kw.get("assume_crs"):
+        parse_crs(kw["assume_crs"], what="--assume-crs")
+    if kw.get("crs"):
+        from layers.gpkg import export_crs
 
-def _options(options: list[Callable]) -> Callable[[Callable], Callable]:
-    """A decorator applying a list of click options in order."""
-
-    def apply(func: Callable) -> Callable:
-        for opt in reversed(options):
-            func = opt(func)
-        return func
-
-    return apply
-
-
-with_data_options = _options(common_data)
-
-
-flow_options = [
-    click.option(
-        "--flow-table",
-        "flow_table",
-        multiple=True,
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Your own flow table (CSV, Excel .xlsx, Parquet) to join; needs --flow-key, "
-        "--flow-value, --flow-unit (repeatable: tables of the same layout; the --flow-* and "
-        "--on-* options apply to each).",
-    ),
-    click.option(
-        "--flow-tables",
-        "flow_tables",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="A TOML file listing several flow tables, each with its own key, value, unit, "
-        "key kind, period, sheet, encoding and report policy (see the README).",
-    ),
-    click.option("--flow-key", metavar="COL", help="Column holding the key (see --flow-key-kind)."),
-    click.option("--flow-value", metavar="COL", help="Column holding the figures."),
-    click.option(
-        "--flow-unit",
-        metavar="UNIT",
-        help="Unit of the figures: m3/s, km3 (= bcm), m3, million m3, mm, mm/yr, km3/yr, percent.",
-    ),
-    click.option(
-        "--flow-key-kind",
-        type=click.Choice(["river", "crossing", "basin", "reach"]),
-        default="river",
-        show_default=True,
-        help="What the key names: a register river id, a crossing id (e.g. ili-2), a basin id "
-        "(WATERSHED_ID/HYBAS_ID) or a HydroRIVERS reach (HYRIV_ID).",
-    ),
-    click.option(
-        "--flow-period",
-        metavar="START/END",
-        help="Period the figures cover, e.g. 2025-01-01/2025-06-30 (needed to turn volumes "
-        "into m³/s).",
-    ),
-    click.option("--flow-sheet", metavar="NAME", help="Sheet of an Excel workbook."),
-    click.option(
-        "--flow-encoding", metavar="NAME", help="Text encoding of a CSV that is not UTF-8."
-    ),
-    click.option(
-        "--on-duplicates",
-        type=click.Choice(["error", "warning"]),
-        default="error",
-        show_default=True,
-        help="Duplicate keys in the table: stop, or keep the first and report.",
-    ),
-    click.option(
-        "--on-bad-values",
-        type=click.Choice(["error", "warning"]),
-        default="error",
-        show_default=True,
-        help="Values that are not numbers: stop, or report them as 'no figure'.",
-    ),
-    click.option(
-        "--on-negative",
-        type=click.Choice(["error", "warning", "allow"]),
-        default="error",
-        show_default=True,
-        help="Negative values: stop, report, or allow them silently (e.g. storage change).",
-    ),
-    click.option(
-        "--on-missing",
-        type=click.Choice(["error", "warning"]),
-        default="error",
-        show_default=True,
-        help="Empty or NaN values: stop, or report them and show 'no figure'.",
-    ),
-]
-
-
-with_flow_options = _options(flow_options)
+        export_crs(kw["crs"])
+    with numeric.using(nodata_option(kw.get("nodata"))):
+        yield
 
 
 def _read_user_flows(kw: dict) -> list:
@@ -213,6 +140,8 @@ def _read_user_flows(kw: dict) -> list:
         bad_values=kw["on_bad_values"],
         negative=kw["on_negative"],
         missing=kw["on_missing"],
+        unmatched=kw["on_unmatched"],
+        no_value=kw["on_no_value"],
     )
     specs = []
     if kw.get("flow_table"):
@@ -229,6 +158,7 @@ def _read_user_flows(kw: dict) -> list:
                 period=kw["flow_period"],
                 sheet=kw["flow_sheet"],
                 encoding=kw["flow_encoding"],
+                skip_rows=kw["flow_skip_rows"],
                 policy=policy,
             )
             for path in kw["flow_table"]
@@ -256,19 +186,22 @@ def main(ctx: click.Context, quiet: bool, debug: bool) -> None:
     styled GeoPackage.
 
     Exit codes: 0 ok, 1 bad input data, 2 bad usage, 3 output not writable, 70 unexpected
-    error (a bug: run with --debug), 130 interrupted.
+    error (a bug: run with --debug), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
     """
     ctx.obj = {"quiet": quiet}
 
 
-def _load(ctx, rivers, data, register_path, fix_geometries, steps, progress):
+def _load(kw: dict, steps: tuple[str, ...] | None, progress):
     from rivermap import api
 
     return api.load(
-        rivers=_rivers_option(rivers),
-        data=_data_option(data),
-        register=register_path,
-        fix_geometries=fix_geometries,
+        rivers=rivers_option(kw["rivers"]),
+        data=data_option(kw["data"]),
+        register=kw["register_path"],
+        fix_geometries=kw["fix_geometries"],
+        assume_crs=kw["assume_crs"],
+        nodata=nodata_option(kw["nodata"]),
+        bad_values=kw["on_bad_values"],
         progress=progress,
         steps=steps,
     )
@@ -287,9 +220,7 @@ def export_warnings(ctx):
 
 
 def _notes(ctx, atlas) -> None:
-    if not ctx.obj["quiet"]:
-        for line in atlas.notes:
-            click.echo(f"note: {line}", err=True)
+    _print_notes(ctx, atlas.notes)
 
 
 @main.command()
@@ -304,7 +235,7 @@ def _notes(ctx, atlas) -> None:
 )
 @click.pass_context
 @handled
-def trace(ctx, rivers, data, register_path, fix_geometries, fmt):
+def trace(ctx, fmt, **kw):
     """Print, per river: total length, length per country, border crossings, where it ends.
 
     Lengths are geodesic on the WGS 84 ellipsoid, in km; crossings give lon/lat in degrees,
@@ -312,21 +243,14 @@ def trace(ctx, rivers, data, register_path, fix_geometries, fmt):
     """
     from rivermap import api, report
 
-    with steps(api.step_count(()), quiet=ctx.obj["quiet"]) as progress:
-        atlas = _load(ctx, rivers, data, register_path, fix_geometries, (), progress)
+    with _reading(kw), steps(api.step_count(()), quiet=ctx.obj["quiet"]) as progress:
+        atlas = _load(kw, (), progress)
     rows = report.trace_rows(atlas)
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         click.echo(report.trace_text(rows))
     _notes(ctx, atlas)
-
-
-crs_option = click.option(
-    "--crs",
-    metavar="CRS",
-    help="CRS of the GeoPackage layers (default EPSG:4326), e.g. EPSG:32644 or ESRI:102025.",
-)
 
 
 def _langs_option(text: str) -> list[str]:
@@ -351,7 +275,8 @@ def _langs_option(text: str) -> list[str]:
     default="out",
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the HTML maps and the GeoPackage (created if its parent exists).",
+    help="Folder for the HTML maps and the GeoPackage (created if its parent exists); the "
+    "previous outputs there are replaced together when the run completes.",
 )
 @click.option(
     "--offline/--online",
@@ -378,47 +303,34 @@ def _langs_option(text: str) -> list[str]:
 @with_flow_options
 @click.pass_context
 @handled
-def build(
-    ctx,
-    rivers,
-    data,
-    register_path,
-    fix_geometries,
-    out_dir,
-    offline,
-    crs,
-    langs,
-    cog_out,
-    **flow_kw,
-):
+def build(ctx, out_dir, offline, crs, langs, cog_out, **kw):
     """Build the overview and per-river HTML maps and the GeoPackage into --out.
 
     Reads the embedded data (or your files, see --data), traces the rivers, joins the flow
     tables, renders self-contained HTML maps that work without internet, and writes
-    rivermap.gpkg with QGIS styles and provenance. Nothing is half-written: every file is
-    written to a temporary name and renamed when complete.
+    rivermap.gpkg with QGIS styles and provenance. Every input and output location is
+    checked first; the outputs are written into a temporary folder and replace the previous
+    ones together at the end, so a failed run changes nothing.
     """
-    from geo.io import parse_crs
-
-    if crs:
-        parse_crs(crs)
     from rivermap import api
 
     languages = _langs_option(langs)
-    user = _read_user_flows(flow_kw)
-    with (
-        api.output_folder(out_dir) as out,
-        steps(api.step_count() + 2 + len(user), quiet=ctx.obj["quiet"]) as progress,
-    ):
-        atlas = _load(ctx, rivers, data, register_path, fix_geometries, None, progress)
-        _join_user_flows(atlas, progress, user)
-        progress("writing HTML maps")
-        pages = api.write_all_languages(atlas, out, languages, online_basemaps=not offline)
-        progress("writing the GeoPackage")
-        with export_warnings(ctx):
-            outputs = [*pages, api.export(atlas, out / "rivermap.gpkg", crs=crs)]
-        if cog_out:
-            outputs += api.export_elevation(atlas, cog_out)
+    with _reading({**kw, "crs": crs}):
+        api.check_outputs(out_dir, cog_out)
+        user = _read_user_flows(kw)
+        with steps(api.step_count() + 2 + len(user), quiet=ctx.obj["quiet"]) as progress:
+            atlas = _load(kw, None, progress)
+            _join_user_flows(atlas, progress, user)
+            with export_warnings(ctx):
+                outputs = api.write_outputs(
+                    atlas,
+                    out_dir,
+                    crs=crs,
+                    langs=languages,
+                    cog_out=cog_out,
+                    online_basemaps=not offline,
+                    progress=progress,
+                )
     _notes(ctx, atlas)
     for path in outputs:
         click.echo(str(path))
@@ -438,28 +350,24 @@ def build(
 @with_flow_options
 @click.pass_context
 @handled
-def export(ctx, rivers, data, register_path, fix_geometries, out_file, crs, **flow_kw):
+def export(ctx, out_file, crs, **kw):
     """Write only the GeoPackage (optionally for a subset of rivers, see --rivers).
 
     Layers: rivers, river_courses, basins, lakes, borders, crossings, gauges, network; tables:
     flows, water_balance_monthly, water_balance_yearly, gauge_climatology, profiles,
     basin_elevation. Each layer has a default QGIS style; every table carries its provenance.
     """
-    from geo.io import parse_crs
-
-    if crs:
-        parse_crs(crs)
-    if not out_file.parent.exists():
-        raise OutputError(f"--out {out_file}: folder {out_file.parent} does not exist")
     from rivermap import api
 
-    user = _read_user_flows(flow_kw)
-    with steps(api.step_count() + 1 + len(user), quiet=ctx.obj["quiet"]) as progress:
-        atlas = _load(ctx, rivers, data, register_path, fix_geometries, None, progress)
-        _join_user_flows(atlas, progress, user)
-        progress("writing the GeoPackage")
-        with export_warnings(ctx):
-            path = api.export(atlas, out_file, crs=crs, rivers=_rivers_option(rivers))
+    with _reading({**kw, "crs": crs}):
+        api.check_export(out_file)
+        user = _read_user_flows(kw)
+        with steps(api.step_count() + 1 + len(user), quiet=ctx.obj["quiet"]) as progress:
+            atlas = _load(kw, None, progress)
+            _join_user_flows(atlas, progress, user)
+            progress("writing the GeoPackage")
+            with export_warnings(ctx):
+                path = api.export(atlas, out_file, crs=crs, rivers=rivers_option(kw["rivers"]))
     _notes(ctx, atlas)
     click.echo(str(path))
 
@@ -540,7 +448,7 @@ def merge_network(ctx, data, out_file):
     """
     from rivermap import api
 
-    notes = api.merge_network(out_file, _data_option(data))
+    notes = api.merge_network(out_file, data_option(data))
     if not ctx.obj["quiet"]:
         for line in notes:
             click.echo(f"note: {line}", err=True)
@@ -548,4 +456,6 @@ def merge_network(ctx, data, out_file):
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    from rivermap.__main__ import run
+
+    run()

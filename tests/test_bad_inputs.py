@@ -13,7 +13,7 @@ from rivermap.cli import main
 from tests.bad_inputs.cases import CASES
 
 #: what an earlier run left in the output folder; no failed run may change it
-PREVIOUS = b"an earlier, complete output"
+PREVIOUS = b"SQLite format 3\x00 an earlier, complete output"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

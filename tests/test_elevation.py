@@ -188,7 +188,9 @@ def test_dem_without_crs_is_refused(atlas_core, tmp_path):
 def test_corrupt_dem_is_a_data_source_error(atlas_core, tmp_path):
     dem = tmp_path / "broken.tif"
     dem.write_bytes(b"not a tiff at all")
-    with pytest.raises(DataSourceError, match=r"broken\.tif: cannot open as a raster"):
+    with pytest.raises(
+        DataSourceError, match=r"broken\.tif: not a GeoTIFF \(it starts with b.not a tiff"
+    ):
         attach_elevation(fresh(atlas_core, dem_fine=str(dem)))
 
 

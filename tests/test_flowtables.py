@@ -239,7 +239,7 @@ def test_parquet_table_keyed_by_basin(tmp_path):
     assert t.frame["value"].iloc[0] == 56.3
     assert t.frame["status"].tolist() == ["figure", "missing"]
     assert t.frame["row"].tolist() == [1, 2]
-    with pytest.raises(DataSourceError, match="cannot be read as Parquet"):
+    with pytest.raises(DataSourceError, match=r"bad\.parquet: not a Parquet file"):
         read_flow_table(
             write(tmp_path, "bad.parquet", "not parquet"),
             key="k",

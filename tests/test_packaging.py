@@ -59,5 +59,6 @@ def test_wheel_carries_data_register_and_packages(wheel):
         assert f"{pkg}/__init__.py" in names
     entry = [n for n in names if n.endswith("entry_points.txt")]
     assert (
-        entry and "rivermap = rivermap.cli:main" in zipfile.ZipFile(wheel).read(entry[0]).decode()
+        entry
+        and "rivermap = rivermap.__main__:run" in zipfile.ZipFile(wheel).read(entry[0]).decode()
     )
