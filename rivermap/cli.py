@@ -393,7 +393,7 @@ def export(ctx, out_file, crs, **kw):
 )
 @click.pass_context
 @handled
-def serve(ctx, rivers, data, register_path, fix_geometries, host, port, workers, cache_dir):
+def serve(ctx, host, port, workers, cache_dir, **kw):
     """Serve the maps, GeoPackages and OGC API – Features (QGIS: "Add WFS / OGC API –
     Features layer", URL http://HOST:PORT/). The data is read and traced once at start-up."""
     from service import run
@@ -406,8 +406,8 @@ def serve(ctx, rivers, data, register_path, fix_geometries, host, port, workers,
         ) from exc
     from rivermap import api
 
-    with steps(api.step_count(), quiet=ctx.obj["quiet"]) as progress:
-        atlas = _load(ctx, rivers, data, register_path, fix_geometries, None, progress)
+    with _reading(kw), steps(api.step_count(), quiet=ctx.obj["quiet"]) as progress:
+        atlas = _load(kw, None, progress)
     _notes(ctx, atlas)
     run.serve(
         atlas,
