@@ -150,14 +150,17 @@ def explore_page(layers: dict) -> str:
 PAINT_SCRIPT = """
 const done = arguments[arguments.length - 1];
 const nav = performance.getEntriesByType('navigation')[0];
-const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+let fcp = null;
 let lcp = null;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) if (e.name === 'first-contentful-paint') fcp = e.startTime;
+}).observe({type: 'paint', buffered: true});
 new PerformanceObserver((list) => {
   const all = list.getEntries();
   if (all.length) lcp = all[all.length - 1].startTime;
 }).observe({type: 'largest-contentful-paint', buffered: true});
 setTimeout(() => done({
-  fcp: fcp ? fcp.startTime : null,
+  fcp: fcp,
   lcp: lcp,
   load: nav.loadEventEnd,
   drawn: typeof L === 'undefined' ? -1 : document.querySelectorAll('.leaflet-interactive').length,

@@ -324,28 +324,6 @@ def mainstem(net: RiverNetwork, start: int) -> np.ndarray:
     return _follow(net.main_upstream, start)[::-1].copy()
 
 
-def largest_reaches(
-    net: RiverNetwork,
-    at_most: int,
-    *,
-    box: tuple[float, float, float, float] | None = None,
-) -> np.ndarray:
-    """Positions (ascending) of the reaches of a generalised network: all of them when there
-    are at most ``at_most``, else the ``at_most`` with the largest
-    :attr:`RiverNetwork.mainstem_key` (upstream area where the data has it, else the longest
-    upstream flow path) among those meeting ``box`` (lon/lat degrees, when given). Keeping the
-    reaches above an upstream-area threshold keeps whole rivers: a reach's downstream
-    neighbour always drains at least as much."""
-    if len(net) <= at_most:
-        return np.arange(len(net))
-    among = np.arange(len(net)) if box is None else net.in_box(box)
-    if among.size <= at_most:
-        return among
-    key = net.mainstem_key[among]
-    top = np.argsort(-key, kind="stable")[:at_most]
-    return np.sort(among[top])
-
-
 def _check_position(net: RiverNetwork, pos: int) -> None:
     if not 0 <= pos < len(net):
         raise NetworkError(f"{net.source}: reach position {pos} is outside 0..{len(net) - 1}")

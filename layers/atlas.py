@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from geo.borders import Boundaries
+from geo.generalise import largest_reaches
 from geo.io import LINE_TYPES, POLYGON_TYPES, REGION, read_vector
-from geo.network import RiverNetwork, largest_reaches
+from geo.network import RiverNetwork
 from geo.reach_attributes import reach_attributes
 from layers.basins import basin_id_column, basins_layer
 from layers.register import Register, River, load_register
@@ -257,7 +258,7 @@ def build_atlas(
 def network_positions(net: RiverNetwork, traced: TracedRivers) -> np.ndarray:
     """Reach positions of the ``network`` layer: every reach of a network of at most
     :data:`NETWORK_REACHES`; of a larger one, the :data:`NETWORK_REACHES` draining most
-    (:func:`geo.network.largest_reaches`) in the product's region, plus every traced reach."""
+    (:func:`geo.generalise.largest_reaches`) in the product's region, plus every traced reach."""
     shown = largest_reaches(net, NETWORK_REACHES, box=NETWORK_BOX)
     traced_reaches = [c.reaches for c in traced.course.values()]
     return np.union1d(shown, np.concatenate([np.zeros(0, np.int64), *traced_reaches]))

@@ -88,6 +88,45 @@ LAYERS: dict[str, dict[str, Field]] = {
         "fill_class": _class_field(BASIN_FILL, "P − ET", "basin fill", "p_minus_et_class"),
     },
     "lakes": {
+        "received_release_km3": Field(
+            "Release received (km³)",
+            "Volume released to this lake from the reservoir upstream over figures_period "
+            "(km³, published figures); NULL: no figure.",
+        ),
+        "received_release_from": Field(
+            "Release received from", "lake_id of the reservoir that released it; NULL: none."
+        ),
+        "released_km3": Field(
+            "Released (km³)",
+            "Volume this reservoir released downstream over figures_period (km³); NULL: no figure.",
+        ),
+        "level_change_m": Field(
+            "Level change (m)",
+            "Change of the lake's water level over figures_period (m, + a rise); NULL: no figure.",
+        ),
+        "inflow_share_percent": Field(
+            "Share of inflow (%)",
+            "Share of the lake's total inflow that inflow_share_river brings (percent; the "
+            "published figure may be a long-term one, see figures_note); NULL: no figure.",
+        ),
+        "inflow_share_river": Field(
+            "Share of inflow from", "river_id of the river that share is about; NULL: none."
+        ),
+        "filled_to_capacity": Field(
+            "Filled to capacity",
+            "1 where a figure says the reservoir was full over figures_period; NULL: no figure.",
+        ),
+        "figures_period": Field(
+            "Figures' period",
+            "Period(s) of the lake's figures, ISO intervals joined by '; '; NULL: none.",
+        ),
+        "figures_source": Field(
+            "Figures' source", "Where the lake's figures come from; NULL: none."
+        ),
+        "figures_note": Field(
+            "Figures' note",
+            "Each figure's quantity and its own note, as in the flows table; NULL: none.",
+        ),
         "name": Field("Name (Natural Earth)", "Name as given by Natural Earth; NULL: unnamed."),
         "name_alt": Field("Other name", "Alternative name (Natural Earth); NULL: none."),
         "featurecla": Field("Feature class", "Natural Earth feature class (Lake, Reservoir …)."),
@@ -292,7 +331,27 @@ LAYERS: dict[str, dict[str, Field]] = {
         "snap_distance_km": Field(
             "Snap distance (km)", "Distance to the nearest reach (km, geodesic, WGS 84)."
         ),
-        "snap_status": Field("Snap status", "Whether and why the gauge was placed on a reach."),
+        "snap_status": Field(
+            "Snap status",
+            "'snapped', or why the gauge was not placed on the nearest reach: too far, or a "
+            "catchment that does not fit the river there (see nearest_reach_above_km, "
+            "hack_length_km, nearest_reach_area_km2; the cause is not known from the data).",
+        ),
+        "nearest_reach_above_km": Field(
+            "River above the nearest reach (km)",
+            "Longest path of the network above the gauge's point on the nearest reach (km); "
+            "NULL: no reach within 100 km, or the network has upstream areas.",
+        ),
+        "hack_length_km": Field(
+            "Hack's length (km)",
+            "Main-stream length Hack's law gives the gauge's catchment, 1.4 · A^0.6 (km, A in "
+            "km²); a gauge is not placed where the river above is more than 3× longer.",
+        ),
+        "nearest_reach_area_km2": Field(
+            "Nearest reach's upstream area (km²)",
+            "Upstream area of the nearest reach where the network has one (HydroRIVERS "
+            "UPLAND_SKM, km²); NULL: none.",
+        ),
         "river_id": Field("Traced river", "Traced river the gauge's reach belongs to; NULL: none."),
         "km_from_source": Field(
             "km from source", "Distance from the traced river's source (km); NULL: not on one."
@@ -311,6 +370,12 @@ LAYERS: dict[str, dict[str, Field]] = {
         ),
     },
     "flows": {
+        "lake_ids": Field(
+            "Lakes",
+            "lake_id of the register lakes the figure is about (its subject, or the place it "
+            "was measured: 'kapchagay, balkhash' for a release from Kapchagay to Balkhash); "
+            "NULL: none.",
+        ),
         "subject": Field("Subject", "What the figure is about (river, crossing, basin, lake)."),
         "subject_kind": Field(
             "Subject kind", "crossing, river, basin, gauge or another kind of subject."

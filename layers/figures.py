@@ -38,6 +38,7 @@ FLOW_COLUMNS = (
     "source",
     "note",
     "derived",
+    "lake_ids",
 )
 
 
@@ -58,11 +59,14 @@ def figures(
     derived=False,
     start=None,
     end=None,
+    lake_ids="",
 ) -> pd.DataFrame:
     """Rows of the ``flows`` table; each argument a scalar or one value per row.
 
     ``start``/``end``: dates (or None) of the period each figure covers; the ISO strings and
-    ``period_days`` (calendar days, both ends included) follow from them.
+    ``period_days`` (calendar days, both ends included) follow from them. ``lake_ids``: the
+    register lakes a figure is about (its subject or its place: ``"kapchagay, balkhash"`` for
+    a release from Kapchagay to Balkhash), joined by ``", "``.
     """
     cols = {
         "subject": subject,
@@ -75,6 +79,7 @@ def figures(
         "source": source,
         "note": note,
         "derived": derived,
+        "lake_ids": lake_ids,
     }
     n = max((len(v) for v in cols.values() if not np.isscalar(v)), default=1)
     out = pd.DataFrame(

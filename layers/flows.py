@@ -34,6 +34,7 @@ from layers.balance import (
 )
 from layers.figures import FLOW_COLUMNS, name_index, subjects
 from layers.gauge_figures import gauge_figures, read_atlas_gauges
+from layers.lake_figures import lake_figures
 from layers.published import (
     course_flows,
     crossing_flows,
@@ -130,6 +131,7 @@ def attach_flows(atlas: Atlas) -> None:
         atlas.add(Layer(name, title, frame, text, tuple(p(r) for r in roles)))
     if atlas.region is not None:
         _subset_flows(atlas)
+    atlas.layers["lakes"].frame = lake_figures(atlas["lakes"], atlas["flows"])
     candidates, notes = collect(atlas, crossings, seed)
     atlas.notes.extend(notes)
     apply_discharge(atlas, candidates)

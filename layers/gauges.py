@@ -1,13 +1,14 @@
 """GRDC gauges: read, snapped to the river network, placed along the traced rivers in flow order.
 
-A gauge snaps to the nearest reach within a tolerance (geodesic distance reported, WGS 84). A
-generalised network misses many small tributaries, so the nearest reach of a tributary gauge is
-often the main river it joins (the Ulba's gauge lies 5 km from the Irtysh). A gauge is therefore
+A gauge snaps to the nearest reach within a tolerance (geodesic distance reported, WGS 84). The
+nearest reach of a gauge is not always its river (the Ulba's gauge lies 5 km from the Irtysh:
+the generalised network may lack the tributary). A gauge is therefore
 only placed on a reach when its catchment fits the river there: the longest flow path of the
 network above the snapped point must not exceed :data:`HACK_FACTOR` times Hack's law length for
 the gauge's catchment (``L ≈ 1.4 · A^0.6``, km and km²), or, where the network carries upstream
 areas (HydroRIVERS ``UPLAND_SKM``), the reach's area must lie within that factor of the gauge's.
-Gauges that fail are kept, marked unsnapped, and reported.
+Gauges that fail are kept, marked unsnapped, and reported with what was measured (distance,
+path length or areas compared); the cause is left open where the data cannot tell it.
 """
 
 from __future__ import annotations
@@ -189,15 +190,29 @@ def gauges_layer(
     return gpd.GeoDataFrame(out, geometry=shapely.points(lon, lat), crs=4326)
 
 
+#: a gauge whose catchment does not fit the nearest reach: what was measured says why it was
+#: not placed there; the cause (a tributary the network lacks, a misplaced gauge or a wrong
+#: catchment area) is left open, since the data cannot tell them apart
+MISFIT = "catchment does not fit the river at the nearest reach"
+
+
 def _snap_status(gauges: pd.DataFrame, net: RiverNetwork, near, tolerance_m: float) -> np.ndarray:
-    """``snapped``, or why not: too far, or a catchment far smaller than the reach's river."""
+    """``snapped``, or why not: too far, or a catchment that does not fit the nearest reach.
+
+    Adds to ``gauges`` what was measured: ``nearest_reach_above_km`` (longest path of the
+    network above the snapped point, km) and ``hack_length_km`` (Hack's law length of the
+    gauge's catchment, ``1.4 · A^0.6``), or, where the network has upstream areas,
+    ``nearest_reach_area_km2``."""
     found = near.reach >= 0
     r = np.maximum(near.reach, 0)
     area = gauges["area_km2"].to_numpy(float)
+    gauges["nearest_reach_above_km"] = np.nan
+    gauges["hack_length_km"] = np.nan
+    gauges["nearest_reach_area_km2"] = np.nan
     if net.upstream_area_km2 is not None:
         reach_area = np.asarray(net.upstream_area_km2, dtype=float)[r]
         fits = (reach_area <= HACK_FACTOR * area) & (reach_area >= area / HACK_FACTOR)
-        why = "catchment does not match the reach's upstream area (tributary not in the network)"
+        gauges["nearest_reach_area_km2"] = np.where(found, reach_area, np.nan)
     else:
         frac = np.divide(
             near.along_m, near.reach_length_m, out=np.ones(r.size), where=near.reach_length_m > 0
@@ -205,13 +220,33 @@ def _snap_status(gauges: pd.DataFrame, net: RiverNetwork, near, tolerance_m: flo
         above_km = (net.longest_upstream_m[r] - (1.0 - frac) * net.length_m[r]) / 1000.0
         hack_km = 1.4 * np.power(area, 0.6)
         fits = ~(above_km > HACK_FACTOR * hack_km)
-        why = "catchment too small for the river at that point (tributary not in the network)"
+        gauges["nearest_reach_above_km"] = np.where(found, above_km, np.nan)
+        gauges["hack_length_km"] = hack_km
     close = found & (near.distance_m <= tolerance_m)
     return np.select(
         [close & fits, close],
-        [SNAPPED, why],
+        [SNAPPED, MISFIT],
         default=f"no reach within {tolerance_m / 1000:g} km",
     ).astype(object)
+
+
+def measured(g: dict) -> str:
+    """What was measured for an unsnapped gauge, in words (for the notes)."""
+    d = g["snap_distance_km"]
+    parts = [f"{d:.1f} km from the nearest reach" if np.isfinite(d) else "no reach within 100 km"]
+    if g["snap_status"] == MISFIT:
+        if np.isfinite(g.get("nearest_reach_area_km2", np.nan)):
+            parts.append(
+                f"the reach drains {g['nearest_reach_area_km2']:,.0f} km² against the gauge's "
+                f"{g['area_km2']:,.0f} km² (more than {HACK_FACTOR:g}× apart)"
+            )
+        else:
+            parts.append(
+                f"{g['nearest_reach_above_km']:,.0f} km of river above that point against "
+                f"~{g['hack_length_km']:,.0f} km for a {g['area_km2']:,.0f} km² catchment "
+                f"(Hack's law; {HACK_FACTOR:g}× allowed)"
+            )
+    return "; ".join(parts)
 
 
 def _km_from_source(
@@ -260,19 +295,23 @@ def _below_crossing(gauges: pd.DataFrame, crossings: pd.DataFrame) -> None:
 
 
 def snap_notes(gauges: pd.DataFrame, source: str) -> list[str]:
-    """One line on how many gauges snapped and one per reason a gauge did not."""
+    """One line on how many gauges snapped and one per reason a gauge did not, naming for
+    each gauge what was measured; where the catchment does not fit, the cause is left open."""
     ok = gauges["snap_status"] == SNAPPED
     lines = [f"{source}: {int(ok.sum())} of {len(gauges)} gauges placed on the river network"]
     for why, group in gauges.loc[~ok].groupby("snap_status", sort=False):
         names = [
-            f"{r} at {s} ({d:.1f} km)" if np.isfinite(d) else f"{r} at {s}"
-            for r, s, d in zip(
-                group["river"], group["station"], group["snap_distance_km"], strict=True
-            )
+            f"{g['river']} at {g['station']} ({measured(g)})" for g in group.to_dict("records")
         ]
         more = f" (+{len(names) - NOTE_NAMES} more)" if len(names) > NOTE_NAMES else ""
         listed = "; ".join(names[:NOTE_NAMES]) + more
-        lines.append(f"{source}: {len(group)} gauge(s) kept unsnapped, {why}: {listed}")
+        open_cause = (
+            "; the data cannot tell whether the network lacks the gauge's river or the "
+            "gauge's position or catchment is off"
+            if why == MISFIT
+            else ""
+        )
+        lines.append(f"{source}: {len(group)} gauge(s) kept unsnapped, {why}: {listed}{open_cause}")
     return lines
 
 

@@ -252,6 +252,7 @@ def seed_figures(seed: pd.DataFrame, crossings: pd.DataFrame) -> pd.DataFrame:
         note=seed["note"] + place,
         start=seed["period_start"],
         end=seed["period_end"],
+        lake_ids=seed["lake_ids"],
     )
     v = (seed["km3"].notna() & seed["days"].notna()).to_numpy()
     if not v.any():
@@ -275,6 +276,7 @@ def seed_figures(seed: pd.DataFrame, crossings: pd.DataFrame) -> pd.DataFrame:
         derived=True,
         start=s["period_start"],
         end=s["period_end"],
+        lake_ids=s["lake_ids"],
     )
     return pd.concat([published, means], ignore_index=True)
 
@@ -384,4 +386,5 @@ def release_share_figures(seed: pd.DataFrame) -> pd.DataFrame:
         derived=True,
         start=m["period_start"],
         end=m["period_end"],
+        lake_ids=m["lake_ids"],
     )

@@ -22,6 +22,7 @@ from layers.styles import BASIN_FILL, FLOW_WIDTH, STYLES, Style, class_value
 from maps import display, i18n, memo, popups, tables
 from maps.display import Detail
 from maps.elements import ArrowLayer, GeoLayer
+from maps.figure_rows import rows_for
 from maps.i18n import _
 from maps.words import KIND_SHORT
 
@@ -146,6 +147,7 @@ def river_layers(
         courses.loc[courses["river_id"].isin(pieces["river_id"])],
         parents,
         popups.lake_index(atlas["lakes"]),
+        atlas["flows"] if "flows" in atlas else None,
     )
     lang = i18n.current().code
     local = pieces[f"name_{lang}"] if f"name_{lang}" in pieces else pieces["name_en"]
@@ -301,8 +303,9 @@ def lakes_layer(atlas: Atlas, view: View, name: str) -> GeoLayer:
         else np.zeros(len(lakes), bool)
     )
     records = lakes.drop(columns="geometry").to_dict("records")
+    flows = atlas["flows"] if "flows" in atlas else None
     pops = {
-        str(i): popups.lake_popup(r)
+        str(i): popups.lake_popup(r, rows_for(flows, lake=str(r.get("lake_id"))))
         for i, (r, n) in enumerate(zip(records, named, strict=True))
         if n
     }

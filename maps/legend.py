@@ -12,6 +12,7 @@ from layers.discharge import KINDS
 from layers.styles import BASIN_FILL, FLOW_WIDTH, GAUGE_RADIUS, STYLES
 from maps import features, i18n
 from maps.features import View
+from maps.figure_rows import table_lines
 from maps.i18n import _
 from maps.popups import country_name
 from maps.tables import period_label
@@ -133,7 +134,14 @@ def legend_html(atlas: Atlas, view: View, layers: dict, names: dict[str, str]) -
         }
     )
     sections.append(_basin_legend(atlas, names))
-    return str(render("legend.html.j2", sections=sections, sources=list(atlas.provenance())))
+    return str(
+        render(
+            "legend.html.j2",
+            sections=sections,
+            sources=list(atlas.provenance()),
+            tables=table_lines(atlas.flow_tables),
+        )
+    )
 
 
 def _width_kinds(pieces) -> list[dict]:

@@ -13,6 +13,7 @@ from layers.styles import GAUGE_RADIUS, STYLES
 from maps import display, i18n, popups
 from maps.elements import GeoLayer
 from maps.features import View, class_values_of, clip, factorize_styles, pane_name, path_style
+from maps.figure_rows import rows_for
 
 
 def crossings_layer(atlas: Atlas, view: View, name: str) -> GeoLayer:
@@ -35,7 +36,15 @@ def crossings_layer(atlas: Atlas, view: View, name: str) -> GeoLayer:
         ],
         "popup": [str(i) for i in range(len(records))],
         "popups": {
-            str(i): popups.crossing_popup(r, {v.id: v.names for v in atlas.register.rivers})
+            str(i): popups.crossing_popup(
+                r,
+                {v.id: v.names for v in atlas.register.rivers},
+                rows_for(
+                    atlas["flows"] if "flows" in atlas else None,
+                    crossing=str(r.get("crossing_id")),
+                    sources={t.name for t in atlas.flow_tables},
+                ),
+            )
             for i, r in enumerate(records)
         },
         "angle": angle,

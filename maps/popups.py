@@ -17,7 +17,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from layers.register import LANGS
-from maps import i18n
+from maps import figure_rows, i18n
 from maps.charts import annual_chart, climatology_chart, water_balance_chart
 from maps.i18n import _
 from maps.templating import render
@@ -117,9 +117,13 @@ def lake_index(lakes: pd.DataFrame) -> dict[str, dict]:
 
 
 def river_popups(
-    courses: pd.DataFrame, parents: dict[str, dict], lakes: dict[str, dict]
+    courses: pd.DataFrame,
+    parents: dict[str, dict],
+    lakes: dict[str, dict],
+    flows: pd.DataFrame | None = None,
 ) -> dict[str, Markup]:
-    """River id -> popup: names in en/kk/ru/zh, total and per-country length (km)."""
+    """River id -> popup: names in en/kk/ru/zh, total and per-country length (km), and the
+    figures of the river and its crossings from ``flows`` (:mod:`maps.figure_rows`)."""
     out = {}
     for r in courses.drop(columns="geometry", errors="ignore").to_dict("records"):
         countries = [country_name(c) for c in str(r.get("countries") or "").split(" > ") if c]
@@ -136,6 +140,7 @@ def river_popups(
             parent=local_name(parent, str(r.get("parent") or "")) if parent else "",
             note=_(str(r.get("note") or "")),
             drawn_from=drawn_from(r.get("drawn_from")),
+            figures=figure_rows.rows_for(flows, river=r["river_id"]),
         )
     return out
 
@@ -172,10 +177,13 @@ def crossing_note(c: dict) -> str:
     return note
 
 
-def crossing_popup(c: dict, river_names: dict[str, dict] | None = None) -> Markup:
+def crossing_popup(
+    c: dict, river_names: dict[str, dict] | None = None, figures: list[dict] | None = None
+) -> Markup:
     """River, direction, coordinates, H1 2025 volume (km³) and mean discharge (m³/s); the
     other rivers through the same place (``rivers``), named by ``river_names`` (river id ->
-    names by language, from the register)."""
+    names by language, from the register); ``figures``: an analyst's figures for it
+    (:func:`maps.figure_rows.rows_for`), shown beside the published ones."""
     volume = i18n.quantity(_value(c, "h1_2025_volume_km3"), "km3", significant_figures=3)
     discharge = i18n.quantity(_value(c, "h1_2025_mean_m3s"), "m3/s")
     lang = i18n.current().code
@@ -194,6 +202,7 @@ def crossing_popup(c: dict, river_names: dict[str, dict] | None = None) -> Marku
             for r in str(c.get("rivers") or "").split(", ")
             if r and r != c.get("river_id")
         ],
+        figures=figures or [],
     )
 
 
@@ -251,9 +260,12 @@ def basin_popup(
     return Popup(html, charts)
 
 
-def lake_popup(lake: dict) -> Markup:
+def lake_popup(lake: dict, figures: list[dict] | None = None) -> Markup:
+    """Names in every language and the figures that apply to the lake (release received,
+    level change, share of inflow, fill state: :func:`maps.figure_rows.rows_for`)."""
     return render(
         "popup_lake.html.j2",
         title=local_name(lake, str(lake.get("display_name", ""))),
         names=[(language_name(k), k, lake.get(f"name_{k}")) for k in LANGS],
+        figures=figures or [],
     )

@@ -13,11 +13,13 @@ from geo.course import trace_course
 from geo.errors import FlowTableError
 from geo.network_build import from_lines
 from layers.gauges import (
+    MISFIT,
     SNAPPED,
     gauges_by_river,
     gauges_layer,
     read_gauge_climatology,
     read_gauges,
+    snap_notes,
 )
 from layers.sources import DATA_DIR
 from tests.common import y_network_frame
@@ -123,7 +125,7 @@ def test_snapping_on_the_y_network():
     assert out.crs.to_epsg() == 4326
     assert out["snap_status"].iloc[0] == SNAPPED
     assert out["snap_distance_km"].iloc[0] == pytest.approx(1.11, abs=0.05)
-    assert "tributary not in the network" in out["snap_status"].iloc[1]
+    assert out["snap_status"].iloc[1] == "catchment does not fit the river at the nearest reach"
     assert out["snap_status"].iloc[2] == "no reach within 10 km"
     assert out["river_id"].tolist() == ["y", "", "", "y"]
     # km from source: the trunk vertex at 79.5 E, measured along the traced course
@@ -169,10 +171,45 @@ def test_tributary_gauges_next_to_the_irtysh_are_not_put_on_it(atlas):
     for station in ("ULBA PEREVALOCHNAYA", "OGNEVKA", "BASOVA"):
         assert g.loc[station, "river_id"] == ""
         assert g.loc[station, "snap_distance_km"] < 10  # near, but the catchment is too small
-        assert "tributary" in g.loc[station, "snap_status"]
+        assert g.loc[station, "snap_status"] == MISFIT
+        assert g.loc[station, "nearest_reach_above_km"] > 3 * g.loc[station, "hack_length_km"]
     notes = [n for n in atlas.notes if "gauge(s) kept unsnapped" in n]
-    assert any("ULBA at ULBA PEREVALOCHNAYA (5.1 km)" in n for n in notes)
-    assert any("no reach within 10 km" in n for n in notes)
+    ulba = g.loc["ULBA PEREVALOCHNAYA"]
+    said = (
+        f"ULBA at ULBA PEREVALOCHNAYA (5.1 km from the nearest reach; "
+        f"{ulba['nearest_reach_above_km']:,.0f} km of river above that point against "
+        f"~{ulba['hack_length_km']:,.0f} km for a 4,900 km² catchment (Hack's law; 3× allowed))"
+    )
+    misfit = next(n for n in notes if MISFIT in n)
+    assert said in misfit
+    # what was measured is stated; the cause is left open
+    assert "tributary not in the network" not in misfit and "cannot tell" in misfit
+    assert any("no reach within 10 km: " in n and "km from the nearest reach" in n for n in notes)
+
+
+def test_a_note_says_what_was_measured_with_upstream_areas():
+    gauges = pd.DataFrame(
+        {
+            "river": ["A", "B"],
+            "station": ["X", "Y"],
+            "snap_status": [MISFIT, "no reach within 10 km"],
+            "snap_distance_km": [2.0, np.nan],
+            "area_km2": [400.0, 50.0],
+            "nearest_reach_area_km2": [5000.0, np.nan],
+            "nearest_reach_above_km": [np.nan, np.nan],
+            "hack_length_km": [np.nan, np.nan],
+        }
+    )
+    notes = snap_notes(gauges, "g.csv")
+    assert notes[0] == "g.csv: 0 of 2 gauges placed on the river network"
+    assert (
+        "A at X (2.0 km from the nearest reach; the reach drains 5,000 km² against the "
+        "gauge's 400 km² (more than 3× apart))"
+    ) in notes[1]
+    assert (
+        notes[2]
+        == "g.csv: 1 gauge(s) kept unsnapped, no reach within 10 km: B at Y (no reach within 100 km)"
+    )
 
 
 def test_an_analysts_gauge_table_needs_only_the_essentials(tmp_path):

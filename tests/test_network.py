@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.errors import FieldError, GeometryError, NetworkError
-from geo.network import largest_reaches, mainstem, trace, trace_downstream, trace_upstream
+from geo.generalise import largest_reaches
+from geo.network import mainstem, trace, trace_downstream, trace_upstream
 from geo.network_build import from_hydrorivers, from_lines
 from tests.common import random_tree, y_network_frame
 
