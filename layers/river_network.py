@@ -42,21 +42,35 @@ def load_network(
 
     ``lakes`` (EPSG:4326 polygons) keep delta arms from being taken for headwaters. Reaches
     without a ``source`` column are labelled with their role's provenance key.
-    ``assume_crs`` and ``bad_values`` as for :func:`geo.network.read_network`.
+    ``assume_crs`` and ``bad_values`` as for :func:`geo.network.read_network`. The merge
+    needs every primary line, so with ``headwaters`` even a continental file is read whole.
     """
-    net, notes = read_network(
-        str(sources.path("rivers")),
-        layer=sources.layer("rivers"),
+    merging = HEADWATERS in sources.paths
+    net, notes = _read_primary(
+        sources,
+        whole=merging,
         fix_geometries=fix_geometries,
         assume_crs=assume_crs,
         bad_values=bad_values,
     )
-    if net.reach_source is None:
-        net.reach_source = np.full(len(net), sources.about("rivers").key, dtype=object)
-    if HEADWATERS not in sources.paths:
+    if not merging:
         return net, notes
     merged, _ = _extend(net, sources, lakes, fix_geometries)
     return merged.network, [*notes, *merged.notes]
+
+
+def _read_primary(sources: Sources, *, whole: bool, **options) -> tuple[RiverNetwork, list[str]]:
+    """The ``rivers`` network, every reach labelled with its input; ``whole``: read every
+    line even of a continental file (the merge needs them)."""
+    net, notes = read_network(
+        str(sources.path("rivers")),
+        layer=sources.layer("rivers"),
+        whole_read_limit=np.iinfo(np.int64).max if whole else None,
+        **options,
+    )
+    if net.reach_source is None:
+        net.reach_source = np.full(len(net), sources.about("rivers").key, dtype=object)
+    return net, notes
 
 
 def _extend(
@@ -117,9 +131,7 @@ def merge_network_files(sources: Sources, out: str | Path) -> list[str]:
     """
     lakes, _ = read_vector(sources.path("lakes"), sources.layer("lakes"), geom_types=POLYGON_TYPES)
     primary, _ = read_vector(sources.path("rivers"), sources.layer("rivers"), geom_types=LINE_TYPES)
-    net, notes = read_network(str(sources.path("rivers")), layer=sources.layer("rivers"))
-    if net.reach_source is None:
-        net.reach_source = np.full(len(net), sources.about("rivers").key, dtype=object)
+    net, notes = _read_primary(sources, whole=True)
     merged, secondary = _extend(net, sources, lakes, False)
     frame = merged_frame(merged, primary, secondary)
     with atomic_path(out) as tmp:

@@ -107,10 +107,10 @@ def test_an_analysts_figures_reach_popups_and_legend(atlas, tmp_path):
     )
     river = popups.river_popups(a["river_courses"], {}, {}, a["flows"])["ili"]
     assert '370 m³/s <span class="rm-sub">2024-01-01 – 2024-12-31</span>' in str(river)
-    assert "(q2024.csv)" in str(river) and "5.6 km³" in str(river)  # beside the published one
+    assert "q2024.csv</span>" in str(river) and "5.6 km³" in str(river)  # beside the published one
     layer = points.crossings_layer(a, overview_view(a), "c")
     ili2 = popup_of(layer, "ili-2")
-    assert "11.7 km³" in ili2 and "(v2024.csv)" in ili2 and "5.6 km³" in ili2
+    assert "11.7 km³" in ili2 and "v2024.csv</span>" in ili2 and "5.6 km³" in ili2
     legend = legend_html(a, overview_view(a), {}, layer_names(True) | {"gauges": "g"})
     assert "q2024.csv: Q (m³/s), 2024-01-01 – 2024-12-31; 1 of 1 rows joined" in legend
     assert "v2024.csv: V (km³)" in legend

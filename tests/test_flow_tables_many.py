@@ -121,8 +121,10 @@ def test_repeated_flow_table_and_a_toml_list_through_the_cli(tmp_path):
         '[[table]]\npath = "v.csv"\nkey = "HYRIV_ID"\nkey_kind = "reach"\nvalue = "DIS"\n'
         'unit = "m3/s"\nid = "dis"\non_missing = "warning"\n',
     )
-    out = tmp_path / "x.gpkg"
-    args = ["export", "--out", str(out), "--rivers", "ili,irtysh", "--flow-table", str(q)]
+    folder = tmp_path / "out"
+    out = folder / "rivermap.gpkg"
+    args = ["build", "--out", str(folder), "--lang", "en", "--rivers", "ili,irtysh"]
+    args += ["--flow-table", str(q)]
     args += ["--flow-table", str(q2), "--flow-key", "river", "--flow-value", "Q"]
     args += ["--flow-unit", "m3/s", "--flow-tables", str(listing)]
     result = CliRunner().invoke(main, args)
@@ -138,6 +140,15 @@ def test_repeated_flow_table_and_a_toml_list_through_the_cli(tmp_path):
     assert {"q.csv", "q2.csv", "v.csv"} <= set(flows["source"])
     net = pyogrio.read_info(out, layer="network")["fields"]
     assert {"user_dis_value", "user_dis_status"} <= set(net)
+    # the maps: the analyst's figure in the Ili's popup, every table in the legend
+    page = (folder / "ili.html").read_text(encoding="utf-8")
+    assert "370 m³/s" in page and '<span translate="no">q.csv</span>' in page
+    for line in (
+        "q.csv: Q (m³/s), no period; 1 of 2 rows joined",
+        "q2.csv: Q (m³/s)",
+        "v.csv: DIS",
+    ):
+        assert line in page
 
 
 def test_a_table_list_names_what_is_wrong(tmp_path):

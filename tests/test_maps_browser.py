@@ -142,3 +142,19 @@ def test_layers_can_be_switched_off_and_on(driver, map_pages: dict) -> None:
         """
     )
     assert counts == [[5, True], [0, False], [5, True]] and severe(driver) == []
+
+
+def test_the_balkhash_popup_shows_its_figures_with_their_period(driver, map_pages: dict) -> None:
+    assert load(driver, map_pages["overview"]) == []
+    cells = driver.execute_script(
+        """
+        const g = Object.values(window).find(v => v && v.rmByKey && v.rmByKey['balkhash']);
+        const f = g.rmByKey['balkhash'][0];
+        f.openPopup(f.getBounds().getCenter());
+        return [...document.querySelectorAll('.leaflet-popup-content .rm-figs td')]
+          .map(td => td.innerText.split(String.fromCharCode(10)).map(t => t.trim()));
+        """
+    )
+    assert ["8.52 km³", "2025-01-01 – 2025-06-30"] in cells
+    assert ["+0.32 m", "2025-01-01 – 2025-06-30"] in cells
+    assert severe(driver) == []

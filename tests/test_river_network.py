@@ -192,3 +192,33 @@ def test_an_analysts_network_without_the_registers_via_branch_still_traces():
         result.stderr
     )
     assert row["length_km"] < 3200  # the portal's own, shorter head
+
+
+def test_headwaters_extend_a_file_too_large_to_read_whole(tmp_path, monkeypatch):
+    """A continental HydroRIVERS file is read without its lines, but the merge needs every
+    line: with the headwaters role it is read whole (here: a 2-reach file above a lowered
+    limit)."""
+    import geo.network_build
+    import layers.elevation
+    from layers.river_network import load_network
+    from layers.sources import with_overrides
+    from tests.test_headwaters import HEAD, primary_lines, secondary
+
+    monkeypatch.setattr(geo.network_build, "WHOLE_READ_LIMIT", 1)
+
+    class RisingNorth:  # the embedded DEM falls north of 45.3 N here: keep the head uphill
+        def sample(self, lon, lat):
+            return np.asarray(lat) * 1000.0, None
+
+    monkeypatch.setattr(layers.elevation, "elevation_source", lambda sources: RisingNorth())
+    rivers = tmp_path / "hydrorivers.gpkg"
+    primary_lines().assign(HYRIV_ID=[40, 50], NEXT_DOWN=[50, 0], LENGTH_KM=[11.1, 22.2]).to_file(
+        rivers
+    )
+    heads = tmp_path / "heads.gpkg"
+    secondary(HEAD).to_file(heads)
+    sources = with_overrides(default_sources(), {"rivers": rivers, "headwaters": heads})
+    net, notes = load_network(sources)
+    assert len(net) == 3, notes
+    assert net.reach_source.tolist() == ["rivers", "rivers", "headwaters"]
+    assert any("1 reach(es), 22 km added" in n for n in notes)
