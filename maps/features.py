@@ -22,9 +22,8 @@ from layers.styles import BASIN_FILL, FLOW_WIDTH, STYLES, Style, class_value
 from maps import display, i18n, memo, popups, tables
 from maps.display import Detail
 from maps.elements import ArrowLayer, GeoLayer
-from maps.figure_rows import rows_for
+from maps.figure_rows import flow_tips, rows_for
 from maps.i18n import _
-from maps.words import KIND_SHORT
 
 #: drawing order: each layer gets its own map pane so toggling one keeps the stacking
 PANES = {
@@ -151,7 +150,7 @@ def river_layers(
     )
     lang = i18n.current().code
     local = pieces[f"name_{lang}"] if f"name_{lang}" in pieces else pieces["name_en"]
-    flow = _flow_tips(pieces)
+    flow = flow_tips(pieces)
     tips = [
         popups.tip(
             n or en,
@@ -180,23 +179,6 @@ def river_layers(
     }
     rivers = GeoLayer(name, geoms, props)
     return rivers, _casing(rivers, np.flatnonzero(focus), width[focus], casing_name)
-
-
-def _flow_tips(pieces: pd.DataFrame) -> list[str]:
-    """Each piece's discharge for its tooltip: ``294 m³/s (crossing, 2025-01-01/2025-06-30)``."""
-    if "discharge_kind" not in pieces:
-        return [""] * len(pieces)
-    return [
-        f"{i18n.quantity(v, 'm3/s')} ({_(KIND_SHORT.get(k, k))}{', ' + p if p else ''})"
-        if k
-        else ""
-        for v, k, p in zip(
-            pieces["mean_discharge_m3s"],
-            pieces["discharge_kind"].fillna(""),
-            pieces["flow_period"].fillna(""),
-            strict=True,
-        )
-    ]
 
 
 def _casing(rivers: GeoLayer, rows: np.ndarray, width: np.ndarray, name: str) -> GeoLayer:

@@ -21,6 +21,7 @@ import click
 
 from geo.errors import Interrupted, OutputError, RivermapError
 from rivermap import signals
+from rivermap.flow_tables import join_user_flows, read_user_flows
 from rivermap.options import (
     crs_option,
     data_option,
@@ -127,53 +128,6 @@ def _reading(kw: dict) -> Iterator[None]:
         export_crs(kw["crs"])
     with numeric.using(nodata_option(kw.get("nodata"))):
         yield
-
-
-def _read_user_flows(kw: dict) -> list:
-    """Read every analyst flow table the options name (before any other work): each
-    ``--flow-table`` with the --flow-* options, then each entry of ``--flow-tables``."""
-    from layers.joins import JoinPolicy
-    from layers.table_list import TableSpec, read_table_list
-
-    policy = JoinPolicy(
-        duplicates=kw["on_duplicates"],
-        bad_values=kw["on_bad_values"],
-        negative=kw["on_negative"],
-        missing=kw["on_missing"],
-        unmatched=kw["on_unmatched"],
-        no_value=kw["on_no_value"],
-    )
-    specs = []
-    if kw.get("flow_table"):
-        missing = [f"--flow-{k}" for k in ("key", "value", "unit") if not kw.get(f"flow_{k}")]
-        if missing:
-            raise click.UsageError(f"--flow-table needs {', '.join(missing)}")
-        specs += [
-            TableSpec(
-                path,
-                key=kw["flow_key"],
-                value=kw["flow_value"],
-                unit=kw["flow_unit"],
-                key_kind=kw["flow_key_kind"],
-                period=kw["flow_period"],
-                sheet=kw["flow_sheet"],
-                encoding=kw["flow_encoding"],
-                skip_rows=kw["flow_skip_rows"],
-                policy=policy,
-            )
-            for path in kw["flow_table"]
-        ]
-    if kw.get("flow_tables"):
-        specs += read_table_list(kw["flow_tables"], default=policy)
-    return [(spec, spec.read()) for spec in specs]
-
-
-def _join_user_flows(atlas, progress, user: list) -> None:
-    from layers.user_flows import attach_user_flows
-
-    for k, (spec, table) in enumerate(user):
-        progress(f"joining flow table {k + 1} of {len(user)} ({table.name})")
-        attach_user_flows(atlas, table, spec.policy, table_id=spec.id)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -317,10 +271,10 @@ def build(ctx, out_dir, offline, crs, langs, cog_out, **kw):
     languages = _langs_option(langs)
     with _reading({**kw, "crs": crs}):
         api.check_outputs(out_dir, cog_out)
-        user = _read_user_flows(kw)
+        user = read_user_flows(kw)
         with steps(api.step_count() + 2 + len(user), quiet=ctx.obj["quiet"]) as progress:
             atlas = _load(kw, None, progress)
-            _join_user_flows(atlas, progress, user)
+            join_user_flows(atlas, progress, user)
             with export_warnings(ctx):
                 outputs = api.write_outputs(
                     atlas,
@@ -361,10 +315,10 @@ def export(ctx, out_file, crs, **kw):
 
     with _reading({**kw, "crs": crs}):
         api.check_export(out_file)
-        user = _read_user_flows(kw)
+        user = read_user_flows(kw)
         with steps(api.step_count() + 1 + len(user), quiet=ctx.obj["quiet"]) as progress:
             atlas = _load(kw, None, progress)
-            _join_user_flows(atlas, progress, user)
+            join_user_flows(atlas, progress, user)
             progress("writing the GeoPackage")
             with export_warnings(ctx):
                 path = api.export(atlas, out_file, crs=crs, rivers=rivers_option(kw["rivers"]))
