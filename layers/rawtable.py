@@ -95,14 +95,14 @@ def read_raw_table(
     if skip_rows < 0:
         raise FlowTableError(f"{p}: --flow-skip-rows {skip_rows}; accepted: 0 or more rows")
     suffix = loc.suffix
-    hint = ""
+    hint = f" (rows above it skipped: {skip_rows}, --flow-skip-rows)" if skip_rows else ""
     if suffix in TEXT_SUFFIXES:
         frame, rows = _read_text(p, encoding, skip_rows)
     elif suffix in EXCEL_SUFFIXES:
         frame, sheets = _read_excel(p, sheet, skip_rows)
         rows = np.arange(len(frame)) + 2 + skip_rows
         if len(sheets) > 1:
-            hint = f"; sheets in this workbook: {', '.join(sheets)} (choose one with --flow-sheet)"
+            hint += f"; sheets in this workbook: {', '.join(sheets)} (choose one with --flow-sheet)"
     elif suffix in PARQUET_SUFFIXES:
         if skip_rows:
             raise FlowTableError(f"{p}: --flow-skip-rows applies to CSV and Excel tables only")

@@ -131,3 +131,14 @@ def test_two_runs_creating_the_same_folder(tmp_path):
         for name in ("emel.html", "overview.html")
     )
     assert (out / "rivermap.gpkg").stat().st_size > 100_000
+
+
+def test_cog_out_inside_a_new_out_folder(atlas, tmp_path):
+    """``--out new --cog-out new/cogs``: the COG folder is staged with the maps, not refused
+    because its parent does not exist yet."""
+    out = tmp_path / "new"
+    paths = api.write_outputs(atlas, out, langs=["en"], cog_out=out / "cogs")
+    cogs = sorted(p.name for p in (out / "cogs").iterdir())
+    assert "hillshade.tif" in cogs and any(n.startswith("dem_") for n in cogs)
+    assert {p.parent for p in paths} == {out, out / "cogs"} and all(p.exists() for p in paths)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new"]
