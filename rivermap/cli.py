@@ -326,6 +326,52 @@ def export(ctx, out_file, crs, **kw):
     click.echo(str(path))
 
 
+@main.command()
+@with_data_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="0: a free port."
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 32),
+    help="Processes; more than 1 runs gunicorn with uvicorn workers sharing the loaded data.",
+)
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for generated maps and GeoPackages (default ~/.cache/rivermap/service).",
+)
+@click.pass_context
+@handled
+def serve(ctx, host, port, workers, cache_dir, **kw):
+    """Serve the maps, GeoPackages and OGC API – Features (QGIS: "Add WFS / OGC API –
+    Features layer", URL http://HOST:PORT/). The data is read and traced once at start-up."""
+    from service import run
+
+    try:
+        sock = run.listen(host, port)
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot listen on {host}:{port} ({exc.strerror})", param_hint="--port/--host"
+        ) from exc
+    from rivermap import api
+
+    with _reading(kw), steps(api.step_count(), quiet=ctx.obj["quiet"]) as progress:
+        atlas = _load(kw, None, progress)
+    _notes(ctx, atlas)
+    run.serve(
+        atlas,
+        sock,
+        workers=workers,
+        cache_dir=cache_dir,
+        announce=lambda m: click.echo(m, err=True),
+    )
+
+
 @main.command("merge-network")
 @click.option(
     "--data",
