@@ -183,9 +183,8 @@ def read_seed_flows(path: str | Path) -> pd.DataFrame:
     missing = np.flatnonzero(numbers.status == "missing")
     if missing.size:
         i = int(missing[0])
-        raise FlowTableError(
-            f"{raw.where(i, 'value')}: {numbers.why(i)}; every figure needs a value"
-        )
+        why = numbers.why(i) if numbers.marker[i] else "empty"
+        raise FlowTableError(f"{raw.where(i, 'value')}: {why}; every figure needs a value")
     out = raw.frame[list(SEED_COLUMNS)].astype("string").fillna("").apply(lambda c: c.str.strip())
     out = out.astype(object)
     out["value"] = numbers.values
