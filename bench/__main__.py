@@ -8,6 +8,7 @@
 - bench_maps: our overview HTML vs GeoDataFrame.explore() of the same simplified layers
   (bytes, first and largest contentful paint)
 - bench_dem: profile and basin statistics on a 20,000 x 20,000 GeoTIFF (peak memory vs size)
+- bench_service: the service vs pygeoapi 0.21 (requests/s, p50/p95 at 1, 10, 50 clients; soak)
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import importlib
 import sys
 import time
 
-BENCHES = ("bench_network", "bench_io", "bench_maps", "bench_dem")
+BENCHES = ("bench_network", "bench_io", "bench_maps", "bench_dem", "bench_service")
 #: what ``make bench`` runs each with
 ARGS = {"bench_network": ["--world"]}
 

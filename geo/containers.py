@@ -115,8 +115,27 @@ def gdal_path(path: str | Path) -> str:
         inner = f"/{loc.member}" if loc.member else ""
         return f"{loc.prefix}{loc.disk.resolve()}{inner}"
     if loc.disk.suffix.lower() == ".zip":
-        return f"/vsizip/{loc.disk}"
+        inner = _single_vector_member(loc.disk)
+        return f"/vsizip/{loc.disk}" + (f"/{inner}" if inner else "")
     return str(loc.disk)
+
+
+#: extensions of the vector files GDAL finds in an archive
+VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".gml", ".kml", ".fgb")
+
+
+def _single_vector_member(archive: Path) -> str | None:
+    """The one vector file of a zip that holds it in a sub-folder (HydroRIVERS downloads:
+    ``HydroRIVERS_v10_as_shp/HydroRIVERS_v10_as.shp``), which GDAL does not look into;
+    None when the zip holds vector files at its top or several of them."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            names = [n for n in zf.namelist() if n.lower().endswith(VECTOR_SUFFIXES)]
+    except (zipfile.BadZipFile, OSError):
+        return None
+    if len(names) != 1 or "/" not in names[0]:
+        return None
+    return names[0]
 
 
 def exists(path: str | Path) -> bool:
@@ -216,8 +235,15 @@ def _check_signature(p: Path, suffix: str) -> None:
         first = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
         if first not in (b"{", b"["):
             raise DataSourceError(f"{p}: not GeoJSON ({_looks_like(head)})")
-    elif suffix == ".shp" and not head.startswith(_SHP):
-        raise DataSourceError(f"{p}: not a shapefile ({_looks_like(head)})")
+    elif suffix == ".shp":
+        if not head.startswith(_SHP):
+            raise DataSourceError(f"{p}: not a shapefile ({_looks_like(head)})")
+        for side, what in ((".shx", "index"), (".dbf", "attribute table")):
+            if not any(p.with_suffix(e).exists() for e in (side, side.upper())):
+                raise DataSourceError(
+                    f"{p}: its {what} {p.with_suffix(side).name} is missing; a shapefile is "
+                    ".shp, .shx and .dbf side by side (and .prj for its CRS)"
+                )
     elif suffix == ".fgb" and not head.startswith(_FGB):
         raise DataSourceError(f"{p}: not a FlatGeobuf file ({_looks_like(head)})")
     elif suffix in (".csv", ".tsv", ".txt", ".toml"):
@@ -239,8 +265,14 @@ def _check_text(p: Path, head: bytes) -> None:
             raise DataSourceError(
                 f"{p}: is {what}, not a text table; save it as CSV or give it its own extension"
             )
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")) and not _utf16(head):
         raise DataSourceError(f"{p}: holds binary data, not text; accepted: a CSV text file")
+
+
+def _utf16(head: bytes) -> bool:
+    """Text in UTF-16 without a byte-order mark: every other byte NUL (ASCII letters)."""
+    even, odd = head[0::2], head[1::2]
+    return len(head) >= 4 and (odd.count(0) >= 0.9 * len(odd) or even.count(0) >= 0.9 * len(even))
 
 
 def _check_zip(p: Path, head: bytes) -> None:

@@ -6,6 +6,7 @@ column of the default build without one). Read through :mod:`layers.fields`.
 
 from __future__ import annotations
 
+from layers.field_registry_figures import FIGURE_FIELDS
 from layers.field_types import Field
 from layers.field_types import class_field as _class_field
 from layers.styles import BASIN_FILL, FLOW_WIDTH, GAUGE_RADIUS
@@ -88,45 +89,6 @@ LAYERS: dict[str, dict[str, Field]] = {
         "fill_class": _class_field(BASIN_FILL, "P − ET", "basin fill", "p_minus_et_class"),
     },
     "lakes": {
-        "received_release_km3": Field(
-            "Release received (km³)",
-            "Volume released to this lake from the reservoir upstream over figures_period "
-            "(km³, published figures); NULL: no figure.",
-        ),
-        "received_release_from": Field(
-            "Release received from", "lake_id of the reservoir that released it; NULL: none."
-        ),
-        "released_km3": Field(
-            "Released (km³)",
-            "Volume this reservoir released downstream over figures_period (km³); NULL: no figure.",
-        ),
-        "level_change_m": Field(
-            "Level change (m)",
-            "Change of the lake's water level over figures_period (m, + a rise); NULL: no figure.",
-        ),
-        "inflow_share_percent": Field(
-            "Share of inflow (%)",
-            "Share of the lake's total inflow that inflow_share_river brings (percent; the "
-            "published figure may be a long-term one, see figures_note); NULL: no figure.",
-        ),
-        "inflow_share_river": Field(
-            "Share of inflow from", "river_id of the river that share is about; NULL: none."
-        ),
-        "filled_to_capacity": Field(
-            "Filled to capacity",
-            "1 where a figure says the reservoir was full over figures_period; NULL: no figure.",
-        ),
-        "figures_period": Field(
-            "Figures' period",
-            "Period(s) of the lake's figures, ISO intervals joined by '; '; NULL: none.",
-        ),
-        "figures_source": Field(
-            "Figures' source", "Where the lake's figures come from; NULL: none."
-        ),
-        "figures_note": Field(
-            "Figures' note",
-            "Each figure's quantity and its own note, as in the flows table; NULL: none.",
-        ),
         "name": Field("Name (Natural Earth)", "Name as given by Natural Earth; NULL: unnamed."),
         "name_alt": Field("Other name", "Alternative name (Natural Earth); NULL: none."),
         "featurecla": Field("Feature class", "Natural Earth feature class (Lake, Reservoir …)."),
@@ -156,51 +118,11 @@ LAYERS: dict[str, dict[str, Field]] = {
             "Length of the longest path from a source down to the end of this reach (km).",
         ),
         "river_id": Field("Traced river", "Id of the traced river holding this reach; NULL: none."),
-        "rivermap_length_km": Field(
-            "Length, rivermap (km)",
-            "Length of the reach as rivermap uses it (km): the source's own length column "
-            "where it has one (HydroRIVERS LENGTH_KM), else geodesic on WGS 84; renamed "
-            "because the source has a column of the same name.",
-        ),
-        "WMO306_M_1": Field(
-            "WMO306_M_1 (portal)",
-            "Integer code given in the portal's river lines (WaterHydro-Kazakhstan-Portal); "
-            "the portal does not document it; NULL: a World Data Bank II reach.",
-        ),
-        "WATERSHED_NAME": Field(
-            "Watershed", "Name of the watershed the reach lies in (WaterHydro-Kazakhstan-Portal)."
-        ),
-        "WATERSHED_AREA": Field(
-            "Watershed area, source (km²)",
-            "Area of that watershed as given by the WaterHydro-Kazakhstan-Portal (km²).",
-        ),
-        "WATERSHED_REGION": Field(
-            "Region",
-            "Region of Kazakhstan that watershed belongs to (WaterHydro-Kazakhstan-Portal).",
-        ),
-        "wdb_level": Field(
-            "WDBII level",
-            "World Data Bank II river level of the line the reach was drawn from (1 permanent "
-            "major … 4 minor, 6 intermittent; GSHHG); NULL: a portal reach.",
-        ),
-        "wdb_level_name": Field(
-            "WDBII level name", "Name of that level (GSHHG); NULL: a portal reach."
-        ),
-        "wdb_length_km": Field(
-            "WDBII line length (km)",
-            "Geodesic length of the whole World Data Bank II line the reach was cut from (km); "
-            "NULL: a portal reach.",
-        ),
         "source": Field(
             "Drawn from",
             "The input this reach was drawn from: wh_rivers (the portal's lines, 15″ grid "
             "lines), wdb_rivers (World Data Bank II, 1:1–3M, added upstream), or the role of "
             "the analyst's file (see gpkg_metadata).",
-        ),
-        "on_courses": Field(
-            "On the courses of",
-            "Ids of every traced river whose course runs through this reach, most specific "
-            "first; NULL: none.",
         ),
     },
     "rivers": {
@@ -213,32 +135,12 @@ LAYERS: dict[str, dict[str, Field]] = {
             "Drawn from (title)", "The input this piece was drawn from, with its scale."
         ),
         "reach_id": Field("Reach id", "Id of the network reach this piece comes from."),
-        "on_courses": Field(
-            "On the courses of",
-            "Ids of every traced river whose course runs through this piece, most specific "
-            "first (river_id holds the piece).",
-        ),
         "country": Field("Country", "ISO alpha-3 code of the country the piece lies in."),
         "km_from_source_start": Field(
             "km from source (start)", "Distance from the source where the piece begins (km)."
         ),
         "km_from_source_end": Field(
             "km from source (end)", "Distance from the source where the piece ends (km)."
-        ),
-        "discharge_kind": Field(
-            "Kind of discharge figure",
-            "Which figure gave the piece its discharge, as it applies where it was measured: "
-            "'reach' (an analyst's figure for the reach), 'crossing' (volume received at the "
-            "border crossing upstream, as its mean over the period, down to the next "
-            "confluence or gauge), 'release' (released from the reservoir upstream, likewise), "
-            "'gauge' (long-term mean of the gauge between the same confluences), 'modelled' "
-            "(the network's modelled mean per reach, e.g. HydroRIVERS DIS_AV_CMS); NULL: no "
-            "figure applies.",
-        ),
-        "discharge_from": Field(
-            "Figure from",
-            "Where that figure was measured: crossing id, GRDC number, lake id of the "
-            "reservoir, or reach id; NULL: no figure.",
         ),
         "width_class": _class_field(FLOW_WIDTH, "Mean discharge", "line width", "discharge_class"),
     },
@@ -276,16 +178,6 @@ LAYERS: dict[str, dict[str, Field]] = {
             "Crossing id",
             "Id of the crossing place: id of its most specific river and the crossing's number "
             "from that river's source.",
-        ),
-        "rivers": Field(
-            "Rivers through it",
-            "Ids of every traced river crossing the border here, most specific first "
-            "('tekes, ili': the Tekes is the Ili's headwater).",
-        ),
-        "crossing_ids": Field(
-            "Each river's crossing id",
-            "Each listed river's own id for this crossing (river id and number from its "
-            "source); flow tables may use any of them.",
         ),
         "from_country": Field("From", "ISO alpha-3 code of the country upstream."),
         "to_country": Field("To", "ISO alpha-3 code of the country downstream."),
@@ -337,21 +229,6 @@ LAYERS: dict[str, dict[str, Field]] = {
             "catchment that does not fit the river there (see nearest_reach_above_km, "
             "hack_length_km, nearest_reach_area_km2; the cause is not known from the data).",
         ),
-        "nearest_reach_above_km": Field(
-            "River above the nearest reach (km)",
-            "Longest path of the network above the gauge's point on the nearest reach (km); "
-            "NULL: no reach within 100 km, or the network has upstream areas.",
-        ),
-        "hack_length_km": Field(
-            "Hack's length (km)",
-            "Main-stream length Hack's law gives the gauge's catchment, 1.4 · A^0.6 (km, A in "
-            "km²); a gauge is not placed where the river above is more than 3× longer.",
-        ),
-        "nearest_reach_area_km2": Field(
-            "Nearest reach's upstream area (km²)",
-            "Upstream area of the nearest reach where the network has one (HydroRIVERS "
-            "UPLAND_SKM, km²); NULL: none.",
-        ),
         "river_id": Field("Traced river", "Traced river the gauge's reach belongs to; NULL: none."),
         "km_from_source": Field(
             "km from source", "Distance from the traced river's source (km); NULL: not on one."
@@ -370,12 +247,6 @@ LAYERS: dict[str, dict[str, Field]] = {
         ),
     },
     "flows": {
-        "lake_ids": Field(
-            "Lakes",
-            "lake_id of the register lakes the figure is about (its subject, or the place it "
-            "was measured: 'kapchagay, balkhash' for a release from Kapchagay to Balkhash); "
-            "NULL: none.",
-        ),
         "subject": Field("Subject", "What the figure is about (river, crossing, basin, lake)."),
         "subject_kind": Field(
             "Subject kind", "crossing, river, basin, gauge or another kind of subject."
@@ -460,3 +331,6 @@ LAYERS: dict[str, dict[str, Field]] = {
         "max_m": Field("Highest (m)", "Highest elevation (m)."),
     },
 }
+
+for _layer, _entries in FIGURE_FIELDS.items():  # the figures' columns (their own module)
+    LAYERS.setdefault(_layer, {}).update(_entries)

@@ -95,14 +95,14 @@ def read_raw_table(
     if skip_rows < 0:
         raise FlowTableError(f"{p}: --flow-skip-rows {skip_rows}; accepted: 0 or more rows")
     suffix = loc.suffix
-    hint = ""
+    hint = f" (rows above it skipped: {skip_rows}, --flow-skip-rows)" if skip_rows else ""
     if suffix in TEXT_SUFFIXES:
         frame, rows = _read_text(p, encoding, skip_rows)
     elif suffix in EXCEL_SUFFIXES:
         frame, sheets = _read_excel(p, sheet, skip_rows)
         rows = np.arange(len(frame)) + 2 + skip_rows
         if len(sheets) > 1:
-            hint = f"; sheets in this workbook: {', '.join(sheets)} (choose one with --flow-sheet)"
+            hint += f"; sheets in this workbook: {', '.join(sheets)} (choose one with --flow-sheet)"
     elif suffix in PARQUET_SUFFIXES:
         if skip_rows:
             raise FlowTableError(f"{p}: --flow-skip-rows applies to CSV and Excel tables only")
@@ -144,6 +144,12 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> str:
             ) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
+    if b"\x00" in data[:4096]:
+        order = "le" if data[1:2] == b"\x00" else "be"
+        raise DataSourceError(
+            f"{source}: holds NUL bytes (UTF-16 without a byte-order mark?); name its encoding "
+            f"with --flow-encoding utf-16-{order}, or save it as UTF-8"
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:

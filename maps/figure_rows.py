@@ -15,6 +15,7 @@ from babel.numbers import format_percent
 
 from maps import i18n
 from maps.i18n import N_, _
+from maps.words import KIND_SHORT
 
 #: what each quantity of the published table is, in the page's words
 QUANTITIES = {
@@ -108,3 +109,20 @@ def value_text(value: object, unit: str, quantity: str = "") -> str:
         return i18n.quantity(v, unit, significant_figures=3 if unit == "km3" else 0)
     except i18n.LanguageError:
         return f"{i18n.number(v, 2)} {unit}"
+
+
+def flow_tips(pieces: pd.DataFrame) -> list[str]:
+    """Each piece's discharge for its tooltip: ``294 m³/s (crossing, 2025-01-01/2025-06-30)``."""
+    if "discharge_kind" not in pieces:
+        return [""] * len(pieces)
+    return [
+        f"{i18n.quantity(v, 'm3/s')} ({_(KIND_SHORT.get(k, k))}{', ' + p if p else ''})"
+        if k
+        else ""
+        for v, k, p in zip(
+            pieces["mean_discharge_m3s"],
+            pieces["discharge_kind"].fillna(""),
+            pieces["flow_period"].fillna(""),
+            strict=True,
+        )
+    ]

@@ -25,8 +25,8 @@ from maps.features import (
     per_feature,
     shared,
 )
+from maps.figure_rows import flow_tips
 from maps.i18n import _
-from maps.words import KIND_SHORT
 
 #: how much less the rivers that are not the page's subject stand out
 CONTEXT_OPACITY = 0.5
@@ -113,24 +113,7 @@ def _piece_tips(pieces: pd.DataFrame) -> list:
             pieces["country"],
             pieces["km_from_source_start"],
             pieces["km_from_source_end"],
-            _flow_tips(pieces),
-            strict=True,
-        )
-    ]
-
-
-def _flow_tips(pieces: pd.DataFrame) -> list[str]:
-    """Each piece's discharge for its tooltip: ``294 m³/s (crossing, 2025-01-01/2025-06-30)``."""
-    if "discharge_kind" not in pieces:
-        return [""] * len(pieces)
-    return [
-        f"{i18n.quantity(v, 'm3/s')} ({_(KIND_SHORT.get(k, k))}{', ' + p if p else ''})"
-        if k
-        else ""
-        for v, k, p in zip(
-            pieces["mean_discharge_m3s"],
-            pieces["discharge_kind"].fillna(""),
-            pieces["flow_period"].fillna(""),
+            flow_tips(pieces),
             strict=True,
         )
     ]

@@ -10,13 +10,18 @@
 
 from __future__ import annotations
 
-import errno
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
 from geo import numeric
-from geo.atomic import atomic_folder, check_folder_target, read_only, reason, staged
+from geo.atomic import (
+    atomic_folder,
+    check_file_target,
+    check_folder_target,
+    reason,
+    staged,
+)
 from geo.errors import OutputError
 from geo.io import parse_crs
 from layers.atlas import STEPS, Atlas, build_atlas
@@ -122,27 +127,28 @@ def check_outputs(out_dir: str | Path, cog_out: str | Path | None = None) -> Non
     ``rivermap.gpkg`` there is a GeoPackage (another file is never replaced)."""
     out = check_folder_target(out_dir)
     gpkg = out / GPKG_NAME
-    if gpkg.is_dir() or (gpkg.exists() and not _is_geopackage(gpkg)):
+    if gpkg.exists() and (not gpkg.is_file() or not _is_geopackage(gpkg)):
         raise OutputError(
             f"--out {out}: {gpkg.name} there is not a GeoPackage; not replaced (remove it or "
             "choose another --out)"
         )
-    if cog_out is not None:
+    if cog_out is not None and _inside(cog_out, out_dir) is None:
         check_folder_target(cog_out, option="--cog-out")
+    elif cog_out is not None and Path(cog_out).exists() and not Path(cog_out).is_dir():
+        raise OutputError(f"--cog-out {cog_out}: exists and is not a folder")
+
+
+def _inside(folder: str | Path, out_dir: str | Path) -> Path | None:
+    """``folder`` relative to ``out_dir`` when it lies inside it (or is it), else None."""
+    inner, outer = Path(folder).resolve(), Path(out_dir).resolve()
+    return inner.relative_to(outer) if inner.is_relative_to(outer) else None
 
 
 def check_export(path: str | Path) -> None:
     """OutputError unless the GeoPackage ``path`` can be written (nothing is written)."""
     from layers.gpkg import check_target
 
-    target = Path(path)
-    if not target.parent.exists():
-        raise OutputError(f"--out {target}: folder {target.parent} does not exist")
-    if read_only(target.parent):
-        raise OutputError(
-            f"--out {target}: cannot write there ({reason(OSError(errno.EROFS, ''))})"
-        )
-    check_target(target)
+    check_target(check_file_target(path))
 
 
 def _is_geopackage(path: Path) -> bool:
@@ -167,14 +173,22 @@ def write_outputs(
     output as it was. Returns the final paths."""
     progress = progress or (lambda _msg: None)
     check_outputs(out_dir, cog_out)
+    within = _inside(cog_out, out_dir) if cog_out is not None else None
     with ExitStack() as stack:
         out = stack.enter_context(atomic_folder(out_dir))
-        cog = stack.enter_context(atomic_folder(cog_out, option="--cog-out")) if cog_out else None
+        cog = None
+        if within is not None:  # --cog-out inside --out: staged with it
+            cog = out / within
+            cog.mkdir(parents=True, exist_ok=True)
+        elif cog_out is not None:
+            cog = stack.enter_context(atomic_folder(cog_out, option="--cog-out"))
         progress("writing HTML maps")
         written = write_all_languages(atlas, out, langs, online_basemaps=online_basemaps)
         progress("writing the GeoPackage")
         written.append(export(atlas, out / GPKG_NAME, crs=crs))
         cogs = export_elevation(atlas, cog) if cog is not None else []
+    if within is not None:
+        return staged([*written, *cogs], out, Path(out_dir))
     final = staged(written, out, Path(out_dir))
     return final + (staged(cogs, cog, Path(cog_out)) if cog is not None else [])
 

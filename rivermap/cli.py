@@ -21,6 +21,7 @@ import click
 
 from geo.errors import Interrupted, OutputError, RivermapError
 from rivermap import signals
+from rivermap.flow_tables import join_user_flows, read_user_flows
 from rivermap.options import (
     crs_option,
     data_option,
@@ -127,53 +128,6 @@ def _reading(kw: dict) -> Iterator[None]:
         export_crs(kw["crs"])
     with numeric.using(nodata_option(kw.get("nodata"))):
         yield
-
-
-def _read_user_flows(kw: dict) -> list:
-    """Read every analyst flow table the options name (before any other work): each
-    ``--flow-table`` with the --flow-* options, then each entry of ``--flow-tables``."""
-    from layers.joins import JoinPolicy
-    from layers.table_list import TableSpec, read_table_list
-
-    policy = JoinPolicy(
-        duplicates=kw["on_duplicates"],
-        bad_values=kw["on_bad_values"],
-        negative=kw["on_negative"],
-        missing=kw["on_missing"],
-        unmatched=kw["on_unmatched"],
-        no_value=kw["on_no_value"],
-    )
-    specs = []
-    if kw.get("flow_table"):
-        missing = [f"--flow-{k}" for k in ("key", "value", "unit") if not kw.get(f"flow_{k}")]
-        if missing:
-            raise click.UsageError(f"--flow-table needs {', '.join(missing)}")
-        specs += [
-            TableSpec(
-                path,
-                key=kw["flow_key"],
-                value=kw["flow_value"],
-                unit=kw["flow_unit"],
-                key_kind=kw["flow_key_kind"],
-                period=kw["flow_period"],
-                sheet=kw["flow_sheet"],
-                encoding=kw["flow_encoding"],
-                skip_rows=kw["flow_skip_rows"],
-                policy=policy,
-            )
-            for path in kw["flow_table"]
-        ]
-    if kw.get("flow_tables"):
-        specs += read_table_list(kw["flow_tables"], default=policy)
-    return [(spec, spec.read()) for spec in specs]
-
-
-def _join_user_flows(atlas, progress, user: list) -> None:
-    from layers.user_flows import attach_user_flows
-
-    for k, (spec, table) in enumerate(user):
-        progress(f"joining flow table {k + 1} of {len(user)} ({table.name})")
-        attach_user_flows(atlas, table, spec.policy, table_id=spec.id)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -317,10 +271,10 @@ def build(ctx, out_dir, offline, crs, langs, cog_out, **kw):
     languages = _langs_option(langs)
     with _reading({**kw, "crs": crs}):
         api.check_outputs(out_dir, cog_out)
-        user = _read_user_flows(kw)
+        user = read_user_flows(kw)
         with steps(api.step_count() + 2 + len(user), quiet=ctx.obj["quiet"]) as progress:
             atlas = _load(kw, None, progress)
-            _join_user_flows(atlas, progress, user)
+            join_user_flows(atlas, progress, user)
             with export_warnings(ctx):
                 outputs = api.write_outputs(
                     atlas,
@@ -361,15 +315,61 @@ def export(ctx, out_file, crs, **kw):
 
     with _reading({**kw, "crs": crs}):
         api.check_export(out_file)
-        user = _read_user_flows(kw)
+        user = read_user_flows(kw)
         with steps(api.step_count() + 1 + len(user), quiet=ctx.obj["quiet"]) as progress:
             atlas = _load(kw, None, progress)
-            _join_user_flows(atlas, progress, user)
+            join_user_flows(atlas, progress, user)
             progress("writing the GeoPackage")
             with export_warnings(ctx):
                 path = api.export(atlas, out_file, crs=crs, rivers=rivers_option(kw["rivers"]))
     _notes(ctx, atlas)
     click.echo(str(path))
+
+
+@main.command()
+@with_data_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="0: a free port."
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 32),
+    help="Processes; more than 1 runs gunicorn with uvicorn workers sharing the loaded data.",
+)
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for generated maps and GeoPackages (default ~/.cache/rivermap/service).",
+)
+@click.pass_context
+@handled
+def serve(ctx, host, port, workers, cache_dir, **kw):
+    """Serve the maps, GeoPackages and OGC API – Features (QGIS: "Add WFS / OGC API –
+    Features layer", URL http://HOST:PORT/). The data is read and traced once at start-up."""
+    from service import run
+
+    try:
+        sock = run.listen(host, port)
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot listen on {host}:{port} ({exc.strerror})", param_hint="--port/--host"
+        ) from exc
+    from rivermap import api
+
+    with _reading(kw), steps(api.step_count(), quiet=ctx.obj["quiet"]) as progress:
+        atlas = _load(kw, None, progress)
+    _notes(ctx, atlas)
+    run.serve(
+        atlas,
+        sock,
+        workers=workers,
+        cache_dir=cache_dir,
+        announce=lambda m: click.echo(m, err=True),
+    )
 
 
 @main.command("merge-network")
@@ -400,8 +400,10 @@ def merge_network(ctx, data, out_file):
     in are left out and reported. Use the result with --data rivers=FILE, or pass both files
     to any command as --data rivers=... --data headwaters=.... Same inputs, same bytes.
     """
+    from geo.atomic import check_file_target
     from rivermap import api
 
+    check_file_target(out_file)
     notes = api.merge_network(out_file, data_option(data))
     if not ctx.obj["quiet"]:
         for line in notes:

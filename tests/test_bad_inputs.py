@@ -31,13 +31,16 @@ def test_hostile_input_gets_one_clear_line(case, tmp_path):
         assert len(lines) == 1, err
         assert lines[0].startswith("rivermap: error: ")
     assert re.search(case.pattern, err), err
+    if case.exit_code in (1, 3):  # the library raises the same (see run_library)
+        _library_raises(case, args, err)
     # earlier outputs untouched, nothing half-written left beside them
     assert earlier.read_bytes() == PREVIOUS
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
 def test_catalogue_is_large_enough():
-    assert len(CASES) >= 30
+    assert len(CASES) >= 30 + 49  # the first round's 49 and at least 30 of the second
+    assert len(LIBRARY_CASES) >= 70
 
 
 def test_real_process_prints_no_traceback(tmp_path):
@@ -75,52 +78,101 @@ def test_fix_geometries_repairs_and_reports(tmp_path):
     )
 
 
-def _api_kwargs(args: list[str]) -> dict | None:
-    """``api.load`` arguments equivalent to a ``trace`` case's command line (None if other)."""
-    if args[0] != "trace":
-        return None
-    kwargs: dict = {"data": {}, "steps": ()}
-    it = iter(args[1:])
-    for flag in it:
-        value = next(it)
-        if flag == "--data":
-            role, _, path = value.partition("=")
-            kwargs["data"][role] = path
-        elif flag == "--register":
-            kwargs["register"] = value
-        elif flag == "--rivers":
-            kwargs["rivers"] = value.split(",")
-    return kwargs
+def _parse(args: list[str]) -> tuple[str, dict]:
+    """A command line as click parses it: the command's name and its parameters."""
+    import click
+
+    name, rest = args[0], args[1:]
+    command = main.get_command(click.Context(main), name)
+    parent = click.Context(main, info_name="rivermap", obj={"quiet": True})
+    return name, command.make_context(name, rest, parent=parent).params
 
 
-def _library_cases() -> list:
-    """The catalogue's data-loading cases (``trace`` with --data/--register/--rivers)."""
-    import tempfile
-    from pathlib import Path
-
-    out = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for c in CASES:
-            args = c.make(Path(tmp))
-            if c.exit_code == 1 and args[0] == "trace":
-                out.append(c)
-    return out
-
-
-LIBRARY_CASES = _library_cases()
-
-
-@pytest.mark.parametrize("case", LIBRARY_CASES, ids=[c.name for c in LIBRARY_CASES])
-def test_library_raises_the_same_message(case, tmp_path):
-    """The library raises the project's own exception with exactly the CLI's message."""
-    from geo.errors import RivermapError
+def run_library(name: str, p: dict) -> None:
+    """What the command does, through the library's public functions only (as a notebook
+    user would call them): checks, flow tables, load, joins, writing."""
+    from geo import numeric
+    from geo.io import parse_crs
+    from layers.gpkg import export_crs
+    from layers.joins import JoinPolicy
+    from layers.table_list import TableSpec, read_table_list
+    from layers.user_flows import attach_user_flows
     from rivermap import api
+    from rivermap.options import data_option, nodata_option, rivers_option
 
-    args = case.make(tmp_path)
-    kwargs = _api_kwargs(args)
-    cli = CliRunner().invoke(main, ["--quiet", *args]).stderr.strip()
-    with pytest.raises(RivermapError) as info:
-        api.load(**kwargs)
+    if name == "merge-network":
+        from geo.atomic import check_file_target
+
+        check_file_target(p["out_file"])
+        api.merge_network(p["out_file"], data_option(p["data"]))
+        return
+    with numeric.using(nodata_option(p["nodata"])):
+        if p["assume_crs"]:
+            parse_crs(p["assume_crs"], what="--assume-crs")
+        if p.get("crs"):
+            export_crs(p["crs"])
+        if name == "build":
+            api.check_outputs(p["out_dir"], p["cog_out"])
+        if name == "export":
+            api.check_export(p["out_file"])
+        tables = []
+        if p.get("flow_table"):
+            policy = JoinPolicy(
+                **{k: p[f"on_{k}"] for k in ("duplicates", "bad_values", "negative", "missing")}
+            )
+            options = {k: p[f"flow_{k}"] for k in ("key", "value", "unit", "period", "sheet")}
+            tables = [
+                (
+                    TableSpec(
+                        path,
+                        **options,
+                        key_kind=p["flow_key_kind"],
+                        encoding=p["flow_encoding"],
+                        skip_rows=p["flow_skip_rows"],
+                        policy=policy,
+                    ).read(),
+                    policy,
+                )
+                for path in p["flow_table"]
+            ]
+        if p.get("flow_tables"):
+            default = JoinPolicy(
+                **{k: p[f"on_{k}"] for k in ("duplicates", "bad_values", "negative", "missing")}
+            )
+            tables += [
+                (spec.read(), spec.policy)
+                for spec in read_table_list(p["flow_tables"], default=default)
+            ]
+        atlas = api.load(
+            rivers=rivers_option(p["rivers"]),
+            data=data_option(p["data"]),
+            register=p["register_path"],
+            fix_geometries=p["fix_geometries"],
+            assume_crs=p["assume_crs"],
+            nodata=nodata_option(p["nodata"]),
+            bad_values=p["on_bad_values"],
+            steps=() if name == "trace" else None,
+        )
+        for table, policy in tables:
+            attach_user_flows(atlas, table, policy)
+        if name == "build":
+            api.write_outputs(atlas, p["out_dir"], crs=p["crs"], cog_out=p["cog_out"])
+        if name == "export":
+            api.export(atlas, p["out_file"], crs=p["crs"], rivers=rivers_option(p["rivers"]))
+
+
+#: every case the library must refuse as the CLI does (data errors and output errors)
+LIBRARY_CASES = [c for c in CASES if c.exit_code in (1, 3)]
+
+
+def _library_raises(case, args: list[str], cli: str) -> None:
+    """The library raises the project's own exception with exactly the CLI's message (an
+    OutputError for exit 3)."""
+    from geo.errors import OutputError, RivermapError
+
+    name, params = _parse(args)
+    with pytest.raises(OutputError if case.exit_code == 3 else RivermapError) as info:
+        run_library(name, params)
     assert f"rivermap: error: {info.value}" == cli
 
 

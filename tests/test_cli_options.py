@@ -18,6 +18,8 @@ PACKAGES = ("geo", "layers", "maps", "rivermap", "service")
 #: modules whose option-like strings belong to another program
 FOREIGN = {
     Path("maps/screenshot.py"): "Chromium's command line",
+    Path("service/asgi.py"): "gunicorn's and uvicorn's command lines",
+    Path("service/run.py"): "gunicorn's command line",
 }
 #: option names built in code from a prefix: prefix -> the names it is completed with
 BUILT = {

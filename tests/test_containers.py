@@ -74,3 +74,35 @@ def test_vsizip_paths_relative_absolute_and_with_one_slash(tmp_path, monkeypatch
         containers.check_file("/vsizip/data.zip/sub/nope.csv")
     with pytest.raises(DataSourceError, match=r"no archive found on this path"):
         containers.locate("/vsizip/missing.zip/a.shp")
+
+
+def test_zip_with_its_shapefile_in_a_sub_folder(tmp_path):
+    """HydroRIVERS downloads hold ``HydroRIVERS_v10_as_shp/HydroRIVERS_v10_as.shp``: GDAL does
+    not look into the sub-folder, the product points it there."""
+    import geopandas as gpd
+    import shapely
+
+    from geo.io import read_vector
+
+    gdf = gpd.GeoDataFrame(
+        {"HYRIV_ID": [1]}, geometry=[shapely.LineString([(80, 45), (81, 45)])], crs=4326
+    )
+    gdf.to_file(tmp_path / "r.shp")
+    with zipfile.ZipFile(tmp_path / "r.zip", "w") as zf:
+        for ext in ("shp", "shx", "dbf", "prj"):
+            zf.write(tmp_path / f"r.{ext}", f"HydroRIVERS_v10_as_shp/r.{ext}")
+    assert containers.gdal_path(tmp_path / "r.zip").endswith("r.zip/HydroRIVERS_v10_as_shp/r.shp")
+    read, _ = read_vector(tmp_path / "r.zip")
+    assert read["HYRIV_ID"].tolist() == [1]
+
+
+def test_shapefile_without_its_index(tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    gpd.GeoDataFrame(geometry=[shapely.LineString([(80, 45), (81, 45)])], crs=4326).to_file(
+        tmp_path / "r.shp"
+    )
+    (tmp_path / "r.shx").unlink()
+    with pytest.raises(DataSourceError, match=r"r\.shp: its index r\.shx is missing"):
+        containers.check_file(tmp_path / "r.shp")
