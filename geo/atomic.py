@@ -30,8 +30,9 @@ from geo.errors import OutputError, RivermapError
 
 #: SQLite side files a GeoPackage writer may leave next to its file
 SIDE_SUFFIXES = ("-journal", "-wal", "-shm")
-#: free space below which a write error is put down to a full disk (bytes)
-FULL_DISK_BYTES = 1 << 20
+#: free space below which a write error without an errno is put down to a full disk (bytes;
+#: SQLite and GDAL give up while several MB are still free)
+FULL_DISK_BYTES = 16 << 20
 #: a previous output folder with at most this many plain files is swapped as a whole
 SWAP_MAX_ENTRIES = 200
 
@@ -92,12 +93,20 @@ def discard_all() -> None:
         discard(p)
 
 
-def disk_full(folder: Path) -> bool:
-    """True when the file system holding ``folder`` has (almost) no space left."""
+def disk_full(folder: Path, need: int = 0) -> bool:
+    """True when the file system holding ``folder`` has (almost) no space left: less than
+    :data:`FULL_DISK_BYTES` or than ``need`` bytes (what was being written)."""
     try:
-        return shutil.disk_usage(folder).free < FULL_DISK_BYTES
+        return shutil.disk_usage(folder).free < max(FULL_DISK_BYTES, need)
     except OSError:
         return False
+
+
+def _size(p: Path) -> int:
+    try:
+        return p.stat().st_size
+    except OSError:
+        return 0
 
 
 def read_only(folder: Path) -> bool:
@@ -108,14 +117,15 @@ def read_only(folder: Path) -> bool:
         return False
 
 
-def reason(exc: BaseException, folder: Path | None = None) -> str:
+def reason(exc: BaseException, folder: Path | None = None, need: int = 0) -> str:
     """The cause of a failed write in words: the errno's meaning, or for a library error
-    (GDAL, SQLite) without one, a full disk or read-only file system if ``folder`` is on one."""
+    (GDAL, SQLite) without one, a full disk or read-only file system if ``folder`` is on one
+    (``need``: bytes that were being written)."""
     code = getattr(exc, "errno", None)
     if isinstance(exc, OSError) and code in _WORDS:
         return _WORDS[code]
     if folder is not None and code is None:
-        if disk_full(folder):
+        if disk_full(folder, need):
             return _WORDS[errno.ENOSPC]
         if read_only(folder):
             return _WORDS[errno.EROFS]
@@ -170,9 +180,15 @@ def atomic_path(
             os.replace(tmp, target)
             _untrack(tmp)
     except BaseException as exc:
-        why = reason(exc, target.parent) if isinstance(exc, errors) else ""
+        # a library failing in its own way on a full disk (rasterio raises a TypeError while
+        # formatting GDAL's message) is still a full disk: say so
+        need = _size(tmp)
+        unexpected = isinstance(exc, Exception) and not isinstance(exc, errors)
+        full = unexpected and disk_full(target.parent, need)
+        expected = isinstance(exc, errors) and not isinstance(exc, RivermapError)
+        why = _WORDS[errno.ENOSPC] if full else reason(exc, target.parent, need) if expected else ""
         discard(tmp)
-        if isinstance(exc, errors) and not isinstance(exc, RivermapError):
+        if full or expected:
             raise OutputError(
                 f"{target}: cannot write {what} ({why}); nothing was replaced"
             ) from exc
@@ -212,6 +228,30 @@ def check_folder_target(target: str | Path, *, option: str = "--out") -> Path:
         raise OutputError(f"{option} {out}: parent folder {folder} does not exist")
     if not folder.is_dir():
         raise OutputError(f"{option} {out}: {folder} is not a folder")
+    if read_only(folder):
+        raise OutputError(f"{option} {out}: cannot write there ({_WORDS[errno.EROFS]})")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"{option} {out}: cannot write there (permission denied)")
+    return out
+
+
+def check_file_target(target: str | Path, *, option: str = "--out") -> Path:
+    """OutputError unless the file ``target`` can be (re)placed: its folder exists and the file
+    system lets us write there, and ``target`` is not a folder or a special file (a device or
+    a pipe is never replaced). Writes nothing."""
+    out = Path(target)
+    folder = out.parent
+    if not folder.exists():
+        raise OutputError(f"{option} {out}: folder {folder} does not exist")
+    if not folder.is_dir():
+        raise OutputError(f"{option} {out}: {folder} is not a folder")
+    if out.is_dir():
+        raise OutputError(f"{option} {out}: is a folder; give a file name")
+    if out.exists() and not out.is_file():
+        raise OutputError(
+            f"{option} {out}: exists and is not a regular file (a device, a pipe or a socket); "
+            "not replaced"
+        )
     if read_only(folder):
         raise OutputError(f"{option} {out}: cannot write there ({_WORDS[errno.EROFS]})")
     if not os.access(folder, os.W_OK | os.X_OK):

@@ -265,8 +265,14 @@ def _check_text(p: Path, head: bytes) -> None:
             raise DataSourceError(
                 f"{p}: is {what}, not a text table; save it as CSV or give it its own extension"
             )
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")) and not _utf16(head):
         raise DataSourceError(f"{p}: holds binary data, not text; accepted: a CSV text file")
+
+
+def _utf16(head: bytes) -> bool:
+    """Text in UTF-16 without a byte-order mark: every other byte NUL (ASCII letters)."""
+    even, odd = head[0::2], head[1::2]
+    return len(head) >= 4 and (odd.count(0) >= 0.9 * len(odd) or even.count(0) >= 0.9 * len(even))
 
 
 def _check_zip(p: Path, head: bytes) -> None:

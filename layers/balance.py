@@ -27,8 +27,8 @@ def water_balance_monthly(atlas: Atlas) -> pd.DataFrame:
     evapotranspiration_mm, delta_s_mm, precipitation_mswep_mm``; a month in only one table
     has NaN (no figure) in the other's columns and is reported in ``atlas.notes``.
     """
-    wb = read_water_balance(atlas.sources.path("water_balance"))
-    pr = read_precipitation(atlas.sources.path("precipitation"))
+    wb = read_water_balance(atlas.sources.path("water_balance"), atlas.notes)
+    pr = read_precipitation(atlas.sources.path("precipitation"), atlas.notes)
     if atlas.region is not None:  # a subset of rivers: their basins only
         ids = atlas.region.basin_ids
         wb = wb.loc[wb["WATERSHED_ID"].astype(str).isin(ids)]

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import FlowTableError, UnitError
+from geo.numeric import marker_note
 from layers.cells import parse_dates, parse_keys, parse_numbers, raise_bad_numbers
 from layers.rawtable import RawTable, read_raw_table
 from layers.units import M3S, Period, Unit, convert, parse_unit
@@ -181,9 +182,9 @@ def read_seed_flows(path: str | Path) -> pd.DataFrame:
     raise_bad_numbers(numbers, raw, "value")
     missing = np.flatnonzero(numbers.status == "missing")
     if missing.size:
-        raise FlowTableError(
-            f"{raw.where(int(missing[0]), 'value')}: empty; every figure needs a value"
-        )
+        i = int(missing[0])
+        why = numbers.why(i) if numbers.marker[i] else "empty"
+        raise FlowTableError(f"{raw.where(i, 'value')}: {why}; every figure needs a value")
     out = raw.frame[list(SEED_COLUMNS)].astype("string").fillna("").apply(lambda c: c.str.strip())
     out = out.astype(object)
     out["value"] = numbers.values
@@ -217,13 +218,19 @@ PRECIPITATION_COLUMNS = {"P_MSWEP": "precipitation_mswep_mm"}
 
 
 def read_monthly_basin_table(
-    path: str | Path, columns: dict[str, str], *, key: str = "WATERSHED_ID", date: str = "Date"
+    path: str | Path,
+    columns: dict[str, str],
+    *,
+    key: str = "WATERSHED_ID",
+    date: str = "Date",
+    notes: list[str] | None = None,
 ) -> pd.DataFrame:
     """A monthly table keyed by basin and date, as the portal writes it.
 
     Returns ``WATERSHED_ID``, ``date`` (``datetime64[D]``), ``year``, ``month``, one float
     column per entry of ``columns`` (renamed) and ``row``. Every value must be a number (decimal
-    comma or point), every date real, and each (basin, date) pair unique.
+    comma or point) or missing (empty, a nodata marker: NaN, no figure, named in ``notes``),
+    every date real, and each (basin, date) pair unique.
     """
     raw = read_raw_table(path)
     raw.require({"key": key, "date": date, **{f"value ({c})": c for c in columns}})
@@ -236,6 +243,9 @@ def read_monthly_basin_table(
         numbers = parse_numbers(raw.frame[src])
         raise_bad_numbers(numbers, raw, src)
         out[dst] = numbers.values
+        note = marker_note(raw.source, src, numbers, raw.rows, "no figure for those months")
+        if note and notes is not None:
+            notes.append(note)
     out["row"] = raw.rows
     dup = out.duplicated([key, "date"], keep=False).to_numpy()
     if dup.any():
@@ -247,11 +257,11 @@ def read_monthly_basin_table(
     return out
 
 
-def read_water_balance(path: str | Path) -> pd.DataFrame:
+def read_water_balance(path: str | Path, notes: list[str] | None = None) -> pd.DataFrame:
     """``wh_water_balance_gleam.csv``: monthly P, ET and ΔS in mm per watershed."""
-    return read_monthly_basin_table(path, WATER_BALANCE_COLUMNS)
+    return read_monthly_basin_table(path, WATER_BALANCE_COLUMNS, notes=notes)
 
 
-def read_precipitation(path: str | Path) -> pd.DataFrame:
+def read_precipitation(path: str | Path, notes: list[str] | None = None) -> pd.DataFrame:
     """``wh_precip_mswep.csv``: monthly MSWEP precipitation in mm per watershed."""
-    return read_monthly_basin_table(path, PRECIPITATION_COLUMNS)
+    return read_monthly_basin_table(path, PRECIPITATION_COLUMNS, notes=notes)

@@ -27,7 +27,7 @@ def read_atlas_gauges(atlas: Atlas) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ``gauges`` layer (snapped, placed along the traced rivers) and the climatology;
     snapping notes and climatology gauges missing from the catalogue go to ``atlas.notes``."""
     path = atlas.sources.path("gauges")
-    catalogue = read_gauges(path)
+    catalogue = read_gauges(path, atlas.notes)
     if atlas.region is not None:  # a subset of rivers: the gauges in their basins only
         points = shapely.points(catalogue["lon"].to_numpy(), catalogue["lat"].to_numpy())
         catalogue = catalogue.loc[atlas.region.within(points)].reset_index(drop=True)

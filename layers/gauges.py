@@ -22,6 +22,7 @@ import shapely
 
 from geo.errors import FlowTableError
 from geo.network import RiverNetwork
+from geo.numeric import marker_note
 from geo.snap import snap_points
 from layers.cells import parse_keys, parse_numbers
 from layers.rawtable import RawTable, read_raw_table
@@ -70,15 +71,20 @@ CLIMATOLOGY_COLUMNS: dict[str, str] = {
 }
 
 
-def _numbers(raw: RawTable, column: str, *, required: bool) -> np.ndarray:
-    """A numeric column (:mod:`geo.numeric`: nodata markers such as GRDC's -999 are missing);
-    not-a-number cells raise, missing cells raise when ``required``."""
+def _numbers(
+    raw: RawTable, column: str, *, required: bool, notes: list[str] | None = None
+) -> np.ndarray:
+    """A numeric column (:mod:`geo.numeric`: nodata markers such as GRDC's -999 are missing,
+    named in ``notes``); not-a-number cells raise, missing cells raise when ``required``."""
     n = parse_numbers(raw.frame[column])
     bad = n.bad if not required else np.flatnonzero(n.status != "figure")
     if bad.size:
         i = int(bad[0])
         need = "; every gauge needs one" if n.status[i] == "missing" else ""
         raise FlowTableError(f"{raw.where(i, column)}: {n.why(i)}{need}")
+    note = marker_note(raw.source, column, n, raw.rows, "no figure for those gauges")
+    if note and notes is not None:
+        notes.append(note)
     return n.values
 
 
@@ -91,13 +97,14 @@ def _gauge_numbers(raw: RawTable, column: str) -> np.ndarray:
     return keys.astype(np.int64)
 
 
-def read_gauges(path: str | Path) -> pd.DataFrame:
+def read_gauges(path: str | Path, notes: list[str] | None = None) -> pd.DataFrame:
     """The gauge catalogue (``grdc_gauges.csv`` layout): one row per gauge.
 
     Coordinates are lon/lat degrees (WGS 84); ``area_km2`` the gauge's catchment; years as
     integers; mean discharge (m³/s) and volume (km³/yr) NaN where the catalogue has no figure.
     Only :data:`GAUGE_REQUIRED` columns must exist (an analyst's own gauge table); absent
-    optional columns are empty text or NaN / NA.
+    optional columns are empty text or NaN / NA. Nodata markers (GRDC's -999) read as missing
+    are named in ``notes``.
     """
     raw = read_raw_table(path)
     raw.require({c: c for c in GAUGE_REQUIRED})
@@ -112,7 +119,10 @@ def read_gauges(path: str | Path) -> pd.DataFrame:
             out[dst] = raw.frame[src].astype("string").fillna("").str.strip().to_numpy(object)
         else:
             values = _numbers(
-                raw, src, required=kind in ("number", "year") and src in GAUGE_REQUIRED
+                raw,
+                src,
+                required=kind in ("number", "year") and src in GAUGE_REQUIRED,
+                notes=notes,
             )
             out[dst] = pd.array(np.round(values), dtype="Int64") if kind == "year" else values
     for col, lo, hi in (("lon", -180, 180), ("lat", -90, 90)):

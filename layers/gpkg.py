@@ -154,6 +154,11 @@ def check_target(target: Path) -> None:
         raise OutputError(f"{target}: {folder} is not a folder")
     if target.is_dir():
         raise OutputError(f"{target}: is a folder; give a file name such as rivermap.gpkg")
+    if target.exists() and not target.is_file():
+        raise OutputError(
+            f"{target}: exists and is not a regular file (a device, a pipe or a socket); "
+            "not replaced"
+        )
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(f"{target}: folder {folder} is not writable")
     if target.exists() and target.stat().st_size and not _is_sqlite(target):

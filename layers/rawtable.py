@@ -144,6 +144,12 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> str:
             ) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
+    if b"\x00" in data[:4096]:
+        order = "le" if data[1:2] == b"\x00" else "be"
+        raise DataSourceError(
+            f"{source}: holds NUL bytes (UTF-16 without a byte-order mark?); name its encoding "
+            f"with --flow-encoding utf-16-{order}, or save it as UTF-8"
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:

@@ -99,7 +99,8 @@ def default_sources() -> Sources:
 def with_overrides(sources: Sources, overrides: dict[str, str | Path]) -> Sources:
     """Replace some roles by the analyst's own files (``{"rivers": "hydrorivers.gpkg"}``).
 
-    A value ``PATH::LAYER`` names the layer to read in a file that holds several.
+    A value ``PATH::LAYER`` names the layer to read in a file that holds several. Each file is
+    checked before anything is read (:func:`geo.containers.check_file`).
     """
     paths = dict(sources.paths)
     prov = dict(sources.provenance)
@@ -114,6 +115,7 @@ def with_overrides(sources: Sources, overrides: dict[str, str | Path]) -> Source
         p = Path(text)
         if not containers.exists(text):
             raise DataSourceError(f"--data {role}={value}: file {p} not found")
+        containers.check_file(text, folder_ok=True)  # a pipe or a device is never opened
         paths[role] = p
         if sep:
             layer_names[role] = layer

@@ -31,6 +31,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from geo import containers
 from geo.errors import DataSourceError, FlowTableError
 from layers.flowtables import FlowTable
 from layers.joins import JoinPolicy
@@ -93,6 +94,9 @@ def read_table_list(path: str | Path, *, default: JoinPolicy | None = None) -> l
     a table file that does not exist) naming the file, the entry and the key.
     """
     p = Path(path)
+    if not p.exists():
+        raise DataSourceError(f"{p}: table list not found")
+    containers.check_file(p)  # a named pipe would block the read
     try:
         raw = tomllib.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -18,6 +18,10 @@ def run() -> None:
         main()
     except signals.Interrupted as exc:
         signals.finish(exc.signum)
+    finally:
+        # the outputs are complete and reported: a signal while the interpreter shuts down
+        # (Python restores the default handlers then) must not look like an interrupted run
+        signals.ignore()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,13 +10,18 @@
 
 from __future__ import annotations
 
-import errno
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
 from geo import numeric
-from geo.atomic import atomic_folder, check_folder_target, read_only, reason, staged
+from geo.atomic import (
+    atomic_folder,
+    check_file_target,
+    check_folder_target,
+    reason,
+    staged,
+)
 from geo.errors import OutputError
 from geo.io import parse_crs
 from layers.atlas import STEPS, Atlas, build_atlas
@@ -122,7 +127,7 @@ def check_outputs(out_dir: str | Path, cog_out: str | Path | None = None) -> Non
     ``rivermap.gpkg`` there is a GeoPackage (another file is never replaced)."""
     out = check_folder_target(out_dir)
     gpkg = out / GPKG_NAME
-    if gpkg.is_dir() or (gpkg.exists() and not _is_geopackage(gpkg)):
+    if gpkg.exists() and (not gpkg.is_file() or not _is_geopackage(gpkg)):
         raise OutputError(
             f"--out {out}: {gpkg.name} there is not a GeoPackage; not replaced (remove it or "
             "choose another --out)"
@@ -143,14 +148,7 @@ def check_export(path: str | Path) -> None:
     """OutputError unless the GeoPackage ``path`` can be written (nothing is written)."""
     from layers.gpkg import check_target
 
-    target = Path(path)
-    if not target.parent.exists():
-        raise OutputError(f"--out {target}: folder {target.parent} does not exist")
-    if read_only(target.parent):
-        raise OutputError(
-            f"--out {target}: cannot write there ({reason(OSError(errno.EROFS, ''))})"
-        )
-    check_target(target)
+    check_target(check_file_target(path))
 
 
 def _is_geopackage(path: Path) -> bool:

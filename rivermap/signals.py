@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover - not CPython
 
 from geo.errors import Interrupted
 
-__all__ = ["Interrupted", "finish", "install", "received"]
+__all__ = ["Interrupted", "finish", "ignore", "install", "received"]
 
 SIGINT, SIGTERM = signal.SIGINT, signal.SIGTERM
 SIGNALS = (SIGINT, SIGTERM)
@@ -47,11 +47,16 @@ def received() -> int | None:
     return _received[0] if _received else None
 
 
-def finish(signum: int) -> None:
-    """Exit after a signal: clean up, one line, exit code ``128 + signum``."""
+def ignore() -> None:
+    """Ignore SIGINT and SIGTERM from now on (the work is done, or being wound up)."""
     for s in SIGNALS:
         if signal.getsignal(s) is _raise:
             signal.signal(s, signal.SIG_IGN)
+
+
+def finish(signum: int) -> None:
+    """Exit after a signal: clean up, one line, exit code ``128 + signum``."""
+    ignore()
     atomic = sys.modules.get("geo.atomic")
     if atomic is not None:
         atomic.discard_all()

@@ -190,7 +190,7 @@ def test_a_library_error_on_a_full_disk_is_put_down_to_the_disk(tmp_path, monkey
     class GDALError(OSError):
         pass
 
-    monkeypatch.setattr(geo.atomic, "disk_full", lambda folder: True)
+    monkeypatch.setattr(geo.atomic, "disk_full", lambda folder, need=0: True)
     with pytest.raises(OutputError, match=r"\(the disk is full: no space left on device\)"):
         with atomic_path(tmp_path / "x.gpkg", what="the GeoPackage"):
             raise GDALError("sqlite3_step() failed: database or disk is full")

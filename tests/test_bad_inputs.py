@@ -95,11 +95,17 @@ def run_library(name: str, p: dict) -> None:
     from geo.io import parse_crs
     from layers.gpkg import export_crs
     from layers.joins import JoinPolicy
-    from layers.table_list import TableSpec
+    from layers.table_list import TableSpec, read_table_list
     from layers.user_flows import attach_user_flows
     from rivermap import api
     from rivermap.options import data_option, nodata_option, rivers_option
 
+    if name == "merge-network":
+        from geo.atomic import check_file_target
+
+        check_file_target(p["out_file"])
+        api.merge_network(p["out_file"], data_option(p["data"]))
+        return
     with numeric.using(nodata_option(p["nodata"])):
         if p["assume_crs"]:
             parse_crs(p["assume_crs"], what="--assume-crs")
@@ -128,6 +134,14 @@ def run_library(name: str, p: dict) -> None:
                     policy,
                 )
                 for path in p["flow_table"]
+            ]
+        if p.get("flow_tables"):
+            default = JoinPolicy(
+                **{k: p[f"on_{k}"] for k in ("duplicates", "bad_values", "negative", "missing")}
+            )
+            tables += [
+                (spec.read(), spec.policy)
+                for spec in read_table_list(p["flow_tables"], default=default)
             ]
         atlas = api.load(
             rivers=rivers_option(p["rivers"]),

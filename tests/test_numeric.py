@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -82,3 +84,39 @@ def test_raster_without_declared_nodata_masks_markers_and_non_finite(tmp_path):
     assert got[0] == 100.0 and np.isnan(got[1:]).all()
     got = sample_cells(raster_info(declared), rows, cols)
     assert np.isnan(got[0]) and got[1] == -9999.0 and got[2] == -32768.0 and np.isnan(got[3])
+
+
+def test_monthly_and_gauge_tables_name_their_markers(tmp_path):
+    """The portal's water balance with a -9999 and GRDC's -999 for a mean discharge: no
+    figure there, and a note names file, column, row and value."""
+    from layers.flowtables import read_water_balance
+    from layers.gauges import read_gauges
+    from layers.sources import DATA_DIR
+
+    lines = (DATA_DIR / "wh_water_balance_gleam.csv").read_text("utf-8").splitlines()
+    header = next(csv.reader([lines[0]]))
+    cells = next(csv.reader([lines[3]]))
+    cells[header.index("Precipitation")] = "-9999"
+    lines[3] = ",".join(f'"{c}"' for c in cells)
+    (tmp_path / "wb.csv").write_text("\n".join(lines) + "\n", "utf-8")
+    notes: list[str] = []
+    wb = read_water_balance(tmp_path / "wb.csv", notes)
+    assert (
+        np.isnan(wb["precipitation_mm"].iloc[2])
+        and wb["precipitation_mm"].notna().sum() == len(wb) - 1
+    )
+    assert notes == [
+        f"{tmp_path / 'wb.csv'}, column 'Precipitation': 1 nodata marker(s) (row 4 '-9999') read "
+        "as missing; no figure for those months"
+    ]
+    lines = (DATA_DIR / "grdc_gauges.csv").read_text("utf-8").splitlines()
+    cells = lines[1].split(",")
+    cells[lines[0].split(",").index("mean_discharge_m3s")] = "-999.000"
+    (tmp_path / "g.csv").write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]), "utf-8")
+    notes = []
+    gauges = read_gauges(tmp_path / "g.csv", notes)
+    assert np.isnan(gauges["mean_discharge_m3s"].iloc[0])
+    assert (
+        len(notes) == 1
+        and "'mean_discharge_m3s': 1 nodata marker(s) (row 2 '-999.000')" in notes[0]
+    )

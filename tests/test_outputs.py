@@ -81,10 +81,19 @@ def tmpfs(tmp_path):
         subprocess.run(["umount", str(point)], check=False)
 
 
-def test_full_disk_is_exit_3_saying_the_disk_is_full(atlas, tmpfs):
-    small = tmpfs("small", "size=1m")  # the maps alone take several MB
-    with pytest.raises(OutputError, match=r"the disk is full") as info:
-        api.write_outputs(atlas, small / "out")
+@pytest.mark.parametrize(
+    "size, fails_at",
+    [
+        ("1m", r"\.html: cannot write the map"),
+        ("6m", r"rivermap\.gpkg: cannot write the GeoPackage"),
+    ],
+)
+def test_full_disk_is_exit_3_saying_the_disk_is_full(atlas, tmpfs, size, fails_at):
+    """1 MB: the first map does not fit; 6 MB: the English maps do, the GeoPackage (SQLite and
+    GDAL's raster tiles, which fail without an errno) does not."""
+    small = tmpfs("small", f"size={size}")
+    with pytest.raises(OutputError, match=rf"{fails_at} \(the disk is full: no space") as info:
+        api.write_outputs(atlas, small / "out", langs=["en"])
     assert str(small / "out") in str(info.value)
     assert os.listdir(small) == []  # nothing half-written, no temporary folder
 

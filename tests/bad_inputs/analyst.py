@@ -3,6 +3,9 @@ locations that cannot take a run's outputs (exit 3, checked before any work)."""
 
 from __future__ import annotations
 
+import csv
+import os
+
 import pandas as pd
 
 from tests.bad_inputs.cases import _flow_args, _flows, _y, case
@@ -124,3 +127,41 @@ def cog_out_into_a_missing_folder(tmp):
 def export_over_a_file_that_is_not_a_geopackage(tmp):
     (tmp / "notes.gpkg").write_text("my notes", "utf-8")
     return ["export", "--out", str(tmp / "notes.gpkg")]
+
+
+@case(r"--out /dev/full: exists and is not a regular file \(a device, a pipe or a socket\)", 3)
+def export_onto_a_device(tmp):
+    return ["export", "--out", "/dev/full"]
+
+
+@case(r"--out .*/out: rivermap\.gpkg there is not a GeoPackage; not replaced", exit_code=3)
+def build_over_a_named_pipe_called_rivermap_gpkg(tmp):
+    """Opening the pipe to look at its first bytes would block: it is never opened."""
+    (tmp / "out").mkdir()
+    os.mkfifo(tmp / "out" / "rivermap.gpkg")
+    return ["build", "--out", str(tmp / "out")]
+
+
+@case(r"--out .*/nowhere/net\.geojson: folder .*/nowhere does not exist", exit_code=3)
+def merged_network_into_a_missing_folder(tmp):
+    """Checked before the merge is computed."""
+    return ["merge-network", "--out", str(tmp / "nowhere" / "net.geojson")]
+
+
+@case(r"tables\.toml: is a named pipe \(FIFO\), not a regular file")
+def flow_table_list_from_a_named_pipe(tmp):
+    os.mkfifo(tmp / "tables.toml")
+    return ["export", "--out", str(tmp / "x.gpkg"), "--flow-tables", str(tmp / "tables.toml")]
+
+
+@case(r"seed\.csv: row 3, column 'value': 'н/д' is a nodata marker; every figure needs a value")
+def published_figures_table_with_a_marker(tmp):
+    from layers.sources import DATA_DIR
+
+    lines = (DATA_DIR / "seed_flows.csv").read_text("utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = next(csv.reader([lines[2]]))
+    cells[header.index("value")] = "н/д"
+    rows = [lines[0], lines[1], ",".join(f'"{c}"' for c in cells), *lines[3:]]
+    (tmp / "seed.csv").write_text("\n".join(rows) + "\n", "utf-8")
+    return ["export", "--out", str(tmp / "x.gpkg"), "--data", f"flows={tmp / 'seed.csv'}"]

@@ -135,3 +135,15 @@ def truncated_dem(tmp):
 @case(r"shaded_relief_region\.tif: cannot be opened as vector data")
 def raster_given_as_river_network(tmp):
     return ["trace", "--data", f"rivers={DATA_DIR / 'shaded_relief_region.tif'}"]
+
+
+@case(
+    r"flows\.csv: holds NUL bytes \(UTF-16 without a byte-order mark\?\); name its encoding with --flow-encoding utf-16-le"
+)
+def utf16_table_without_a_byte_order_mark(tmp):
+    return _flows(tmp, "river,volume\nirtysh,4.6\n".encode("utf-16-le"))
+
+
+@case(r"flows\.csv: holds binary data, not text; accepted: a CSV text file")
+def binary_file_named_csv(tmp):
+    return _flows(tmp, bytes(range(256)) * 4)
