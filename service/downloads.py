@@ -108,6 +108,9 @@ async def map_page(request: Request) -> Response:
         raise ParameterError(
             f"lang={lang!r}: not a language of the maps; accepted: {', '.join(LANGS)}"
         )
+    entry = st.ready_pages.get((name, lang))
+    if entry is not None:
+        return _serve(request, entry, "text/html; charset=utf-8")
     cache = st.cache
     entries = {
         page: cache.entry(cache.key("map", page=page, lang=lang), ".html", gzip_twin=True)
@@ -120,6 +123,7 @@ async def map_page(request: Request) -> Response:
         await st.pool.run(
             group, lambda: cache.build_group(group, entries, job), timeout=st.build_timeout
         )
+    st.ready_pages[(name, lang)] = entry
     return _serve(request, entry, "text/html; charset=utf-8")
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from layers.atlas import Atlas
 from rivermap.report import trace_rows
-from service.cache import Cache
+from service.cache import Cache, Entry
 from service.catalog import Collection, catalog
 from service.pool import Pool
 
@@ -35,6 +35,9 @@ class ServiceState:
     pool_queue: int = 8
     build_timeout: float = 60.0
     pool: Pool | None = field(default=None, repr=False)
+    #: map pages known to be in the cache, by (page, lang): content-addressed, so once there
+    #: they are served without hashing keys or asking the file system again
+    ready_pages: dict[tuple[str, str], Entry] = field(default_factory=dict, repr=False)
 
     @property
     def river_ids(self) -> tuple[str, ...]:
