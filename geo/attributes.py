@@ -90,12 +90,12 @@ def _measure(
     ``bad_values == "error"``; bad values become missing otherwise."""
     if bad_values not in POLICIES:
         raise FieldError(f"bad_values={bad_values!r}; accepted: {', '.join(POLICIES)}")
-    numbers = numeric.parse_numbers(table[column].to_numpy(dtype=object))
+    numbers = numeric.parse_numbers(table[column])
     negative = (numbers.status == numeric.FIGURE) & (numbers.values < 0)
     bad = np.flatnonzero((numbers.status == numeric.NOT_A_NUMBER) | negative)
     if bad.size and bad_values == "error":
         i = int(bad[0])
-        why = numbers.why(i) if not negative[i] else f"{numbers.text[i]!r} is negative"
+        why = numbers.why(i) if not negative[i] else f"{numbers.cell_text(i)!r} is negative"
         more = f" (and {bad.size - 1} more)" if bad.size > 1 else ""
         raise FieldError(
             f"{source}: column {column!r} row {i} (id {ids[i]}): {why}{more}; accepted: {what} "
@@ -108,7 +108,7 @@ def _measure(
 
 def _examples(numbers: numeric.Numbers, idx: np.ndarray) -> str:
     shown = ", ".join(
-        f"row {int(i)} {numbers.text[i]!r}" if numbers.text[i] else f"row {int(i)} empty"
+        f"row {int(i)} {numbers.cell_text(i)!r}" if numbers.cell_text(i) else f"row {int(i)} empty"
         for i in idx[:5]
     )
     return shown + (f", … {idx.size - 5} more" if idx.size > 5 else "")

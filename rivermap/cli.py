@@ -43,21 +43,24 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-def handled(func: Callable) -> Callable:
+def handled(func: Callable | None = None, *, hold_warnings: bool = True) -> Callable:
     """Turn the project's exceptions into one line on stderr and an exit code.
 
     Warnings raised on the way are kept back: printed as notes when the command succeeds,
-    dropped when it fails (the one error line says what matters). A signal ends the command
-    through :func:`rivermap.signals.finish` (exit 130 / 143), also when a library swallowed
-    the exception it raised.
+    dropped when it fails (the one error line says what matters); ``hold_warnings=False`` for
+    a command that runs until stopped (``serve``). A signal ends the command through
+    :func:`rivermap.signals.finish` (exit 130 / 143), also when a library swallowed the
+    exception it raised.
     """
+    if func is None:
+        return lambda f: handled(f, hold_warnings=hold_warnings)
 
     @wraps(func)
     def wrapper(*args, **kwargs):
         ctx = click.get_current_context()
         debug = ctx.find_root().params.get("debug", False)
         try:
-            with _held_warnings(debug) as held:
+            with _held_warnings(debug or not hold_warnings) as held:
                 result = func(*args, **kwargs)
             if signals.received() is not None:
                 signals.finish(signals.received())
@@ -346,7 +349,7 @@ def export(ctx, out_file, crs, **kw):
     help="Folder for generated maps and GeoPackages (default ~/.cache/rivermap/service).",
 )
 @click.pass_context
-@handled
+@handled(hold_warnings=False)
 def serve(ctx, host, port, workers, cache_dir, **kw):
     """Serve the maps, GeoPackages and OGC API – Features (QGIS: "Add WFS / OGC API –
     Features layer", URL http://HOST:PORT/). The data is read and traced once at start-up."""
