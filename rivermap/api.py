@@ -15,11 +15,11 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from geo import numeric
-from geo.atomic import (
+from geo.atomic import reason
+from geo.atomic_folder import (
     atomic_folder,
     check_file_target,
     check_folder_target,
-    reason,
     staged,
 )
 from geo.errors import OutputError
@@ -169,7 +169,7 @@ def write_outputs(
     """Write the HTML maps (every language of ``langs``, see :func:`write_all_languages`) and
     ``rivermap.gpkg`` into ``out_dir`` (and the COGs into ``cog_out``) as one: everything is
     written into temporary folders beside the targets and swapped in together at the end
-    (:func:`geo.atomic.atomic_folder`), so a run that fails at any step leaves every earlier
+    (:func:`geo.atomic_folder.atomic_folder`), so a run that fails at any step leaves every earlier
     output as it was. Returns the final paths."""
     progress = progress or (lambda _msg: None)
     check_outputs(out_dir, cog_out)

@@ -1,27 +1,22 @@
 """``rivermap``: a thin command line over the library (each command a few calls into it).
 
-Exit codes: 0 success; 1 bad input data (file, layer, column, value); 2 bad usage (unknown option
-or value); 3 an output could not be written; 70 an unexpected error (a bug); 130 / 143
-interrupted by SIGINT / SIGTERM. Errors print one line, never a traceback (``--debug`` shows
-it). The entry point is :func:`rivermap.__main__.run`, which installs the signal handlers
+Errors print one line and exit with the codes of :mod:`rivermap.handling` (1 bad input, 2 bad
+usage, 3 output, 70 a bug, 130 / 143 signals), never a traceback. The entry point is :func:`rivermap.__main__.run`, which installs the signal handlers
 before this module's imports.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import wraps
 from pathlib import Path
 
 import click
 
-from geo.errors import Interrupted, OutputError, RivermapError
-from rivermap import signals
 from rivermap.flow_tables import join_user_flows, read_user_flows
+from rivermap.handling import handled, print_notes
 from rivermap.options import (
     crs_option,
     data_option,
@@ -34,86 +29,6 @@ from rivermap.progress import steps
 
 # The library (geopandas, folium, rasterio, …) is imported inside the commands that use it, so
 # that ``rivermap --help`` and usage errors answer at once.
-
-EXIT_DATA, EXIT_USAGE, EXIT_OUTPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 70, 130
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(f"rivermap: error: {message}", err=True)
-    sys.exit(code)
-
-
-def handled(func: Callable | None = None, *, hold_warnings: bool = True) -> Callable:
-    """Turn the project's exceptions into one line on stderr and an exit code.
-
-    Warnings raised on the way are kept back: printed as notes when the command succeeds,
-    dropped when it fails (the one error line says what matters); ``hold_warnings=False`` for
-    a command that runs until stopped (``serve``). A signal ends the command through
-    :func:`rivermap.signals.finish` (exit 130 / 143), also when a library swallowed the
-    exception it raised.
-    """
-    if func is None:
-        return lambda f: handled(f, hold_warnings=hold_warnings)
-
-    @wraps(func)
-    def wrapper(*args, **kwargs):
-        ctx = click.get_current_context()
-        debug = ctx.find_root().params.get("debug", False)
-        try:
-            with _held_warnings(debug or not hold_warnings) as held:
-                result = func(*args, **kwargs)
-            if signals.received() is not None:
-                signals.finish(signals.received())
-            _print_notes(ctx, [f"warning: {w}" for w in held])
-            return result
-        except Interrupted as exc:
-            signals.finish(exc.signum)
-        except KeyboardInterrupt:
-            signals.finish(signals.SIGINT)
-        except OutputError as exc:
-            if debug:
-                raise
-            _fail(str(exc), EXIT_OUTPUT)
-        except RivermapError as exc:
-            if debug:
-                raise
-            _fail(str(exc), EXIT_DATA)
-        except MemoryError:
-            _fail("out of memory; try fewer rivers (--rivers) or a smaller DEM", EXIT_DATA)
-        except click.ClickException:
-            raise
-        except Exception as exc:  # noqa: BLE001 - the last line of defence for the user
-            if debug:
-                raise
-            first = (str(exc).strip().splitlines() or [""])[0]
-            _fail(
-                f"unexpected {type(exc).__name__}: {first} (a bug, or an input we do not "
-                "check yet; run with --debug for the traceback and report it)",
-                EXIT_INTERNAL,
-            )
-
-    return wrapper
-
-
-@contextmanager
-def _held_warnings(debug: bool) -> Iterator[list[str]]:
-    """Collect the warnings of a block as distinct one-line texts (shown as usual in --debug)."""
-    if debug:
-        yield []
-        return
-    with warnings.catch_warnings(record=True) as caught:
-        held: list[str] = []
-        yield held
-        for w in caught:
-            text = (str(w.message).strip().splitlines() or [w.category.__name__])[0]
-            if text not in held:
-                held.append(text)
-
-
-def _print_notes(ctx: click.Context, lines: list[str]) -> None:
-    if not ctx.find_root().obj.get("quiet"):
-        for line in lines:
-            click.echo(f"note: {line}", err=True)
 
 
 @contextmanager
@@ -177,7 +92,7 @@ def export_warnings(ctx):
 
 
 def _notes(ctx, atlas) -> None:
-    _print_notes(ctx, atlas.notes)
+    print_notes(ctx, atlas.notes)
 
 
 @main.command()
@@ -403,7 +318,7 @@ def merge_network(ctx, data, out_file):
     in are left out and reported. Use the result with --data rivers=FILE, or pass both files
     to any command as --data rivers=... --data headwaters=.... Same inputs, same bytes.
     """
-    from geo.atomic import check_file_target
+    from geo.atomic_folder import check_file_target
     from rivermap import api
 
     check_file_target(out_file)

@@ -60,7 +60,7 @@ def _names(folder):
 
 
 def test_new_folder_appears_whole_or_not_at_all(tmp_path):
-    from geo.atomic import atomic_folder
+    from geo.atomic_folder import atomic_folder
 
     out = tmp_path / "out"
     with pytest.raises(OutputError), atomic_folder(out) as stage:
@@ -75,7 +75,7 @@ def test_new_folder_appears_whole_or_not_at_all(tmp_path):
 
 def test_existing_folder_is_swapped_with_its_other_files_kept(tmp_path):
     """The previous maps are replaced together; a file the run does not write stays."""
-    from geo.atomic import atomic_folder
+    from geo.atomic_folder import atomic_folder
 
     out = tmp_path / "out"
     out.mkdir()
@@ -96,7 +96,7 @@ def test_existing_folder_is_swapped_with_its_other_files_kept(tmp_path):
 
 
 def test_language_sub_folders_are_swapped_too(tmp_path):
-    from geo.atomic import atomic_folder
+    from geo.atomic_folder import atomic_folder
 
     out = tmp_path / "out"
     (out / "kk").mkdir(parents=True)
@@ -115,7 +115,7 @@ def test_language_sub_folders_are_swapped_too(tmp_path):
 
 def test_the_working_folder_gets_file_by_file_replacement(tmp_path, monkeypatch):
     """``--out .`` (or a folder holding the working folder) is never swapped away."""
-    from geo.atomic import atomic_folder
+    from geo.atomic_folder import atomic_folder
 
     out = tmp_path / "out"
     (out / "keep").mkdir(parents=True)
@@ -134,7 +134,7 @@ def test_the_working_folder_gets_file_by_file_replacement(tmp_path, monkeypatch)
 
 
 def test_a_concurrent_run_creating_the_folder_is_no_error(tmp_path):
-    from geo.atomic import atomic_folder
+    from geo.atomic_folder import atomic_folder
 
     out = tmp_path / "out"
     with atomic_folder(out) as stage:
@@ -146,7 +146,8 @@ def test_a_concurrent_run_creating_the_folder_is_no_error(tmp_path):
 
 
 def test_discard_all_removes_what_a_signal_left(tmp_path):
-    from geo.atomic import atomic_folder, discard_all
+    from geo.atomic import discard_all
+    from geo.atomic_folder import atomic_folder
 
     out = tmp_path / "out"
     ctx = atomic_folder(out)
@@ -172,7 +173,7 @@ def test_discard_all_removes_what_a_signal_left(tmp_path):
     ],
 )
 def test_output_errors_say_the_cause_in_words(tmp_path, code, words):
-    from geo.atomic import atomic_folder
+    from geo.atomic_folder import atomic_folder
 
     with pytest.raises(OutputError, match=rf"cannot write the map \({words}\)"):
         with (

@@ -101,7 +101,7 @@ def run_library(name: str, p: dict) -> None:
     from rivermap.options import data_option, nodata_option, rivers_option
 
     if name == "merge-network":
-        from geo.atomic import check_file_target
+        from geo.atomic_folder import check_file_target
 
         check_file_target(p["out_file"])
         api.merge_network(p["out_file"], data_option(p["data"]))
