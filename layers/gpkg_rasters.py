@@ -9,13 +9,15 @@ Three rasters, each only when the Atlas has it:
 
 Sizes are bounded whatever DEM the analyst supplies: the hillshade grid holds at most
 ``layers.elevation.DISPLAY_MAX_PIXELS`` cells (≈ 1 Mpx: 0.02° ≈ 2 km over the default region),
-and ``relief`` is written only up to :data:`MAX_RELIEF_PIXELS`. The full-resolution DEM stays
+and ``relief`` is written only up to :data:`MAX_RELIEF_PIXELS` (a larger or unfit relief is
+left out with a :class:`TerrainWarning` naming why). The full-resolution DEM stays
 in ``--cog-out``. Rasters keep their own grid in EPSG:4326 (no resampling), whatever ``--crs``
 the vector layers use; QGIS reprojects them on the fly.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +38,10 @@ if TYPE_CHECKING:
 MAX_RELIEF_PIXELS = 16_000_000
 #: Int16 nodata of the elevation tiles
 ELEVATION_NODATA = -32768
+
+
+class TerrainWarning(UserWarning):
+    """A terrain raster is left out of the GeoPackage (the CLI prints the reason)."""
 
 
 @dataclass(frozen=True)
@@ -113,14 +119,32 @@ def atlas_rasters(atlas: Atlas) -> list[Raster]:
     return out
 
 
+def _relief_unfit(src: rasterio.DatasetReader) -> str | None:
+    """Why the relief image ``src`` cannot be stored as JPEG tiles, or None."""
+    if src.width * src.height > MAX_RELIEF_PIXELS:
+        return (
+            f"{src.width} x {src.height} = {src.width * src.height / 1e6:.1f} Mpx, more than "
+            f"the {MAX_RELIEF_PIXELS / 1e6:.0f} Mpx kept in an export"
+        )
+    if src.crs is None:
+        return "it declares no CRS"
+    if src.count not in (1, 3) or src.dtypes[0] != "uint8":
+        return f"{src.count} band(s) of {src.dtypes[0]}; stored: 1 or 3 bands of 8-bit colour"
+    return None
+
+
 def _relief(atlas: Atlas) -> Raster | None:
     if "relief" not in atlas.sources.paths:
         return None
     path = atlas.sources.path("relief")
     with open_raster(path, 1) as src:
-        if src.width * src.height > MAX_RELIEF_PIXELS or src.crs is None:
-            return None
-        if src.count not in (1, 3) or src.dtypes[0] != "uint8":
+        why = _relief_unfit(src)
+        if why:
+            warnings.warn(
+                f"relief {path}: not copied into the GeoPackage ({why}); the HTML maps use it",
+                TerrainWarning,
+                stacklevel=2,
+            )
             return None
         array, transform, crs = src.read(), src.transform, CRS.from_user_input(src.crs)
     return Raster(
