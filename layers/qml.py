@@ -140,7 +140,13 @@ def _layer_props(s: Symbol) -> dict[str, str]:
     }
 
 
-def _symbol_element(parent: ET.Element, name: str, s: Symbol, dd: DataDefined | None) -> None:
+def _symbol_element(
+    parent: ET.Element,
+    name: str,
+    s: Symbol,
+    dd: DataDefined | None,
+    dashed: Condition | None = None,
+) -> None:
     sym = ET.SubElement(
         parent,
         "symbol",
@@ -158,6 +164,8 @@ def _symbol_element(parent: ET.Element, name: str, s: Symbol, dd: DataDefined | 
     )
     _options(lyr, _layer_props(s))
     props = {_DD_KEY[dd.prop]: dd_expression(dd)} if dd is not None else {}
+    if dashed is not None and s.kind == "line":
+        props["outlineStyle"] = f"CASE WHEN {_expression(dashed)} THEN 'dash' ELSE 'solid' END"
     _dd_properties(lyr, "data_defined_properties", props)
 
 
@@ -194,9 +202,10 @@ def _renderer_element(root: ET.Element, renderer: Renderer, layer: str) -> None:
             )
     symbols = ET.SubElement(el, "symbols")
     for i, rule in enumerate(renderer.rules):
-        _symbol_element(symbols, str(i), rule.symbol, dd)
+        _symbol_element(symbols, str(i), rule.symbol, dd, renderer.dashed)
     if renderer.type == "categorizedSymbol":
-        _symbol_element(ET.SubElement(el, "source-symbol"), "0", renderer.rules[-1].symbol, dd)
+        source = ET.SubElement(el, "source-symbol")
+        _symbol_element(source, "0", renderer.rules[-1].symbol, dd, renderer.dashed)
     ET.SubElement(el, "rotation")
     ET.SubElement(el, "sizescale")
 

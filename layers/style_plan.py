@@ -79,6 +79,8 @@ class Renderer:
     rules: tuple[Rule, ...]
     attr: str = ""
     data_defined: DataDefined | None = None
+    #: lines matching this condition are dashed (a data-defined stroke style on every symbol)
+    dashed: Condition | None = None
 
 
 def style_for(name: str, frame: pd.DataFrame, title: str = "") -> Style:
@@ -117,6 +119,7 @@ def renamed(style: Style, names: dict[str, str]) -> Style:
         width_by=classes(style.width_by),
         radius_by=classes(style.radius_by),
         fill_by=classes(style.fill_by),
+        dash_when=(col(style.dash_when[0]), style.dash_when[1]) if style.dash_when else (),
     )
 
 
@@ -173,19 +176,25 @@ def plan_renderer(style: Style, frame: pd.DataFrame) -> Renderer:
       through a data-defined property.
     - only a class column present: one rule per class plus "no figure" (class -1 or NULL).
     - neither: a single symbol.
+
+    ``dash_when`` present: the lines it matches are dashed (``Renderer.dashed``).
     """
     base = base_symbol(style)
     dd = class_spec(style, frame.columns)
+    dashed = None
+    if style.dash_when and style.dash_when[0] in frame.columns:
+        dashed = Condition(style.dash_when[0], (style.dash_when[1],))
     if style.color_by and style.color_by in frame.columns:
         return Renderer(
             "categorizedSymbol",
             _category_rules(style, frame[style.color_by], base),
             attr=style.color_by,
             data_defined=dd,
+            dashed=dashed,
         )
     if dd is not None:
-        return Renderer("RuleRenderer", class_rules(dd, base))
-    return Renderer("singleSymbol", (Rule(style.title, (), base),))
+        return Renderer("RuleRenderer", class_rules(dd, base), dashed=dashed)
+    return Renderer("singleSymbol", (Rule(style.title, (), base),), dashed=dashed)
 
 
 def _category_rules(style: Style, values: pd.Series, base: Symbol) -> tuple[Rule, ...]:

@@ -121,6 +121,9 @@ class Style:
     width_by: Classes | None = None
     radius_by: Classes | None = None
     fill_by: Classes | None = None
+    #: ``(column, value)``: lines whose ``column`` equals ``value`` are drawn dashed (as the
+    #: HTML maps draw them), whatever rule picked their colour and width
+    dash_when: tuple[str, str] = ()
     extra: dict = field(default_factory=dict)
 
     def color_of(self, value: object) -> str:
@@ -256,6 +259,8 @@ STYLES: dict[str, Style] = {
         color_by="country",
         categories=country_categories(),
         width_by=FLOW_WIDTH,
+        # a modelled discharge (not measured, not published) is dashed, as on the HTML maps
+        dash_when=("discharge_kind", "modelled"),
     ),
     "river_courses": Style(
         "river_courses",

@@ -5,7 +5,7 @@ Run with Debian's system Python and python3-qgis (not the project's venv):
 Reads the project as QGIS's Project → Open From → GeoPackage does
 (``geopackage:FILE?projectName=NAME``), then prints: every layer (valid, kind, features,
 provider, source), the layer tree (groups and order, checked), relations, field aliases,
-temporal properties, label settings, map themes, project metadata and time settings;
+temporal properties, label settings, the stroke style of each ``discharge_kind``, map themes, project metadata and time settings;
 ``--png`` renders the project's visible layers at its initial view (``--size WxH``, default
 1400x900). Exit 0 once the report is
 out (the test judges it).
@@ -20,13 +20,18 @@ import sys
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from qgis.core import (  # noqa: E402
+    NULL,
     QgsApplication,
+    QgsExpressionContext,
+    QgsExpressionContextUtils,
     QgsLayerTreeGroup,
     QgsLayerTreeLayer,
     QgsMapRendererParallelJob,
     QgsMapSettings,
     QgsProject,
     QgsRasterLayer,
+    QgsRenderContext,
+    QgsSymbolLayer,
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QSize  # noqa: E402
@@ -93,6 +98,32 @@ def _vector(layer: QgsVectorLayer) -> dict:
     }
 
 
+def _stroke_styles(layer: QgsVectorLayer, by: str) -> dict[str, list[str]]:
+    """The stroke style QGIS draws each feature's line with ("solid", "dash"), evaluated
+    through the renderer's symbol and its data-defined properties, by values of ``by``
+    (NULL as "")."""
+    ctx = QgsRenderContext()
+    ectx = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(layer))
+    ctx.setExpressionContext(ectx)
+    renderer = layer.renderer().clone()
+    renderer.startRender(ctx, layer.fields())
+    out: dict[str, set[str]] = {}
+    for feature in layer.getFeatures():
+        ectx.setFeature(feature)
+        symbol = renderer.symbolForFeature(feature, ctx)
+        if symbol is None:
+            continue
+        sl = symbol.symbolLayer(0)
+        prop = sl.dataDefinedProperties().property(QgsSymbolLayer.PropertyStrokeStyle)
+        style = sl.properties().get("line_style", "solid")
+        if prop.isActive():
+            style = prop.valueAsString(ectx, style)[0]
+        value = feature[by]
+        out.setdefault(style, set()).add("" if value is None or value == NULL else str(value))
+    renderer.stopRender(ctx)
+    return {k: sorted(v) for k, v in out.items()}
+
+
 def main(argv: list[str]) -> None:
     path, name = argv[1], argv[2]
     png = argv[argv.index("--png") + 1] if "--png" in argv else None
@@ -117,6 +148,8 @@ def main(argv: list[str]) -> None:
         if isinstance(layer, QgsVectorLayer) and layer.isValid():
             info |= _vector(layer)
             info["spatial"] = layer.isSpatial()
+            if "discharge_kind" in info["fields"]:
+                info["stroke_styles"] = _stroke_styles(layer, "discharge_kind")
         if isinstance(layer, QgsRasterLayer) and layer.isValid():
             info |= {
                 "bands": layer.bandCount(),

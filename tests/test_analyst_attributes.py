@@ -4,6 +4,10 @@ measured figure reaches (labelled modelled), and its nodata markers are reported
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+
 import numpy as np
 import pandas as pd
 import pyogrio
@@ -12,7 +16,9 @@ import pytest
 from geo.network_build import read_network
 from geo.reach_attributes import reach_attributes
 from layers.discharge import NODATA_MARKERS, modelled_reaches
+from layers.qgis_project import PROJECT_NAME
 from rivermap import api
+from tests.test_qgis_project import CHECK, SYSTEM_PYTHON, _by_table, _system_python_has
 
 #: 64-bit basin ids as HydroRIVERS' HYBAS_L12 holds them (beyond 2**31)
 HYBAS_BASE = 4_120_000_000
@@ -59,8 +65,13 @@ def test_every_column_reaches_the_network_layer_with_its_type(hydro_atlas, hydro
     assert "length_km" not in net.columns and "rivermap_length_km" not in net.columns
 
 
-def test_the_geopackage_keeps_names_and_64_bit_ids(hydro_atlas, tmp_path):
-    out = api.export(hydro_atlas, tmp_path / "hydro.gpkg")
+@pytest.fixture(scope="module")
+def hydro_gpkg(hydro_atlas, tmp_path_factory):
+    return api.export(hydro_atlas, tmp_path_factory.mktemp("hydro-gpkg") / "hydro.gpkg")
+
+
+def test_the_geopackage_keeps_names_and_64_bit_ids(hydro_atlas, hydro_gpkg):
+    out = hydro_gpkg
     info = pyogrio.read_info(out, layer="network")
     types = dict(zip(info["fields"], info["dtypes"], strict=True))
     assert types["HYBAS_L12"] == "int64" and types["HYRIV_ID"] == "int64"
@@ -78,6 +89,24 @@ def test_modelled_discharge_draws_reaches_no_measured_figure_reaches(hydro_atlas
     assert modelled["flow_note"].str.startswith("modelled: HydroRIVERS").all()
     # measured figures still win where they apply: the border stretch and the gauges
     assert set(r["discharge_kind"]) >= {"crossing", "gauge", "modelled"}
+
+
+@pytest.mark.skipif(not _system_python_has("qgis.core"), reason="needs Debian's python3-qgis")
+def test_qgis_draws_the_modelled_reaches_dashed(hydro_atlas, hydro_gpkg):
+    """Opened in real QGIS, the stored style draws the modelled reaches dashed and every other
+    reach solid, as the HTML maps do."""
+    run = subprocess.run(
+        [SYSTEM_PYTHON, str(CHECK), str(hydro_gpkg), PROJECT_NAME],
+        capture_output=True,
+        text=True,
+        env=os.environ | {"QT_QPA_PLATFORM": "offscreen"},
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    styles = _by_table(json.loads(run.stdout.strip().splitlines()[-1]))["rivers"]["stroke_styles"]
+    kinds = set(hydro_atlas["rivers"]["discharge_kind"].fillna("").astype(str))
+    assert styles["dash"] == ["modelled"]
+    assert set(styles["solid"]) == kinds - {"modelled"}
 
 
 def test_nodata_markers_are_reported_and_show_no_figure(hydro_atlas):

@@ -148,6 +148,14 @@ def test_aliases_labels_and_types(opened):
     assert all(gauges["metadata"]["links"]) and gauges["metadata"]["extent"]
 
 
+def test_no_reach_is_dashed_without_a_modelled_discharge(atlas, opened):
+    """The default data has no modelled discharge: QGIS draws every traced reach solid."""
+    _, report = opened
+    styles = _by_table(report)["rivers"]["stroke_styles"]
+    assert set(styles) == {"solid"}
+    assert set(styles["solid"]) == set(atlas["rivers"]["discharge_kind"].fillna("").astype(str))
+
+
 def test_temporal_controller_sees_the_monthly_water_balance(opened):
     _, report = opened
     layers = _by_table(report)

@@ -289,3 +289,31 @@ def test_qgis_metadata_document():
     assert root.findtext("crs/spatialrefsys/geographicflag") == "false"
     table = ET.fromstring(qgis_metadata_document("flows", "Flows", "", prov, None))
     assert table.findtext("crs/spatialrefsys/authid") in ("", None)
+
+
+def test_modelled_discharge_dashed_through_a_data_defined_stroke_style():
+    frame = gpd.GeoDataFrame(
+        {
+            "country": ["KAZ", "CHN"],
+            "width_class": [1, 2],
+            "discharge_kind": ["modelled", "measured"],
+        },
+        geometry=[
+            shapely.LineString([(80, 45), (81, 46)]),
+            shapely.LineString([(81, 46), (82, 46)]),
+        ],
+        crs=4326,
+    )
+    root = ET.fromstring(qml_document("rivers", frame))
+    exprs = [
+        p.find("Option[@name='expression']").get("value")
+        for p in root.iter("Option")
+        if p.get("name") == "outlineStyle"
+    ]
+    symbols = root.findall("renderer-v2/symbols/symbol") + root.findall(
+        "renderer-v2/source-symbol/symbol"
+    )
+    assert len(exprs) == len(symbols) >= 2
+    assert set(exprs) == {"CASE WHEN \"discharge_kind\" = 'modelled' THEN 'dash' ELSE 'solid' END"}
+    plain = ET.fromstring(qml_document("rivers", frame.drop(columns="discharge_kind")))
+    assert not [p for p in plain.iter("Option") if p.get("name") == "outlineStyle"]
