@@ -263,13 +263,28 @@ def export(ctx, out_file, crs, **kw):
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for generated maps and GeoPackages (default ~/.cache/rivermap/service).",
 )
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="Public URL the links are built on, behind a reverse proxy "
+    "(e.g. https://maps.example.org/rivermap); default: the URL each request came to.",
+)
 @click.pass_context
 @handled(hold_warnings=False)
-def serve(ctx, host, port, workers, cache_dir, **kw):
+def serve(ctx, host, port, workers, cache_dir, base_url, **kw):
     """Serve the maps, GeoPackages and OGC API – Features (QGIS: "Add WFS / OGC API –
     Features layer", URL http://HOST:PORT/). The data is read and traced once at start-up."""
     from service import run
 
+    if base_url:
+        from geo.errors import RivermapError
+        from service.links import public_base_url
+
+        try:
+            public_base_url(base_url)
+        except RivermapError as exc:
+            message = str(exc).removeprefix("--base-url ")
+            raise click.BadParameter(message, param_hint="--base-url") from exc
     try:
         sock = run.listen(host, port)
     except OSError as exc:
@@ -287,6 +302,7 @@ def serve(ctx, host, port, workers, cache_dir, **kw):
         workers=workers,
         cache_dir=cache_dir,
         announce=lambda m: click.echo(m, err=True),
+        base_url=base_url,
     )
 
 

@@ -219,10 +219,16 @@ def create_app(
     pool_queue: int = 8,
     build_timeout: float = 60.0,
     request_timeout: float = REQUEST_TIMEOUT,
+    base_url: str | None = None,
 ) -> Starlette:
     """The ASGI application serving ``atlas`` (read-only). ``cache_dir`` holds generated
     maps and GeoPackages (shared by workers); ``pool_workers`` builds run at once and
-    ``pool_queue`` more may wait before requests get 503."""
+    ``pool_queue`` more may wait before requests get 503. ``base_url``: the public URL
+    links are built on (behind a reverse proxy), checked by
+    :func:`service.links.public_base_url`."""
+    from service.links import public_base_url
+
+    public = public_base_url(base_url) if base_url else None
     if isinstance(atlas, ServiceState):
         st = atlas
     else:
@@ -255,6 +261,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.service = st
+    app.state.base_url = public
     app.add_middleware(Guard, timeout=request_timeout)
     app.add_middleware(AccessLog)
     return app

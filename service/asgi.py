@@ -21,11 +21,17 @@ def create(
     data: dict[str, str] | None = None,
     rivers: list[str] | None = None,
     register: str | None = None,
+    base_url: str | None = None,
 ) -> Starlette:
     """Load the Atlas (embedded data, or ``data`` per role like ``rivermap --data``) and
-    return the app; errors are the library's one-line errors."""
+    return the app; errors are the library's one-line errors. ``base_url``: the public URL
+    behind a reverse proxy, as ``rivermap serve --base-url``."""
+    if base_url:
+        from service.links import public_base_url
+
+        public_base_url(base_url)  # checked before the data is read
     atlas = api.load(rivers=rivers, data=data, register=register)
     folder = Path(cache) if cache else default_cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     configure_logging()
-    return create_app(atlas, cache_dir=folder)
+    return create_app(atlas, cache_dir=folder, base_url=base_url)

@@ -1,10 +1,14 @@
-"""Absolute links of the service's documents, built from the request's base URL."""
+"""Absolute links of the service's documents, built from the request's base URL, or from the
+public base URL the service was started with (``rivermap serve --base-url``: behind a reverse
+proxy, where the request's own URL is the proxy's view of 127.0.0.1)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from starlette.requests import Request
+
+from geo.errors import RivermapError
 
 GEOJSON = "application/geo+json"
 JSON_MEDIA = "application/json"
@@ -13,8 +17,32 @@ OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 GPKG_MEDIA = "application/geopackage+sqlite3"
 
 
+def public_base_url(text: str) -> str:
+    """``text`` checked as the service's public base URL (``https://host[:port][/prefix]``),
+    without its trailing slash; RivermapError naming what is accepted otherwise."""
+    try:
+        parts = urlsplit(text.strip())
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+    ):
+        raise RivermapError(
+            f"--base-url {text!r}: not a public base URL; accepted: http(s)://HOST[:PORT][/PREFIX] "
+            "without query or fragment, e.g. https://maps.example.org/rivermap"
+        )
+    return text.strip().rstrip("/")
+
+
 def base(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    """The base of every link: the ``--base-url`` given at start-up, else the request's."""
+    public = getattr(request.app.state, "base_url", None)
+    return public or str(request.base_url).rstrip("/")
 
 
 def href(request: Request, path: str, **params: object) -> str:

@@ -78,19 +78,22 @@ def serve(
     workers: int = 1,
     cache_dir: str | Path | None = None,
     announce: Callable[[str], None] = print,
+    base_url: str | None = None,
 ) -> None:
-    """Serve ``atlas`` on ``sock`` until interrupted (SIGINT/SIGTERM end it cleanly)."""
+    """Serve ``atlas`` on ``sock`` until interrupted (SIGINT/SIGTERM end it cleanly); links
+    are built on ``base_url`` when given (behind a reverse proxy)."""
     from service.app import create_app
     from service.state import build_state
 
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
     if not cache_dir:
         cache.mkdir(parents=True, exist_ok=True)
-    app = create_app(build_state(atlas, cache, pool_workers=2, pool_queue=8))
+    app = create_app(build_state(atlas, cache, pool_workers=2, pool_queue=8), base_url=base_url)
     configure_logging()
+    public = f", links on {app.state.base_url}/" if base_url else ""
     announce(
         f"rivermap: serving {url_of(sock)} with {workers} worker{'s' if workers > 1 else ''} "
-        f"(cache {cache}); Ctrl+C stops"
+        f"(cache {cache}{public}); Ctrl+C stops"
     )
     if workers == 1:
         _uvicorn(app, sock)
