@@ -165,13 +165,52 @@ def drawn_from(text: object) -> list[Markup]:
     return out
 
 
+#: the note ``layers.published`` writes for a river a published total names without a figure
+_ABSENT = re.compile(
+    r"^(?P<sums>[\d.]+(?: \+ [\d.]+)*) (?:already make (?P<total>[\d.]+)|make (?P<part>[\d.]+) "
+    r"of the (?P<of>[\d.]+) total); the (?P<word>article|table) gives no (?P<river>.+) figure$"
+)
+
+
+def _absent_note(note: str, c: dict) -> str | None:
+    """A "the article gives no X figure" note in the page's words (numbers in its format, the
+    river by its name in the page's language), or None for another note."""
+    m = _ABSENT.match(note)
+    if not m:
+        return None
+
+    def num(text: str) -> str:
+        digits = len(text.partition(".")[2])
+        return i18n.number(float(text), digits)
+
+    sums = " + ".join(num(v) for v in m["sums"].split(" + "))
+    if m["total"]:
+        made = _("%(sums)s already make %(total)s") % {"sums": sums, "total": num(m["total"])}
+    else:
+        made = _("%(sums)s make %(part)s of the %(total)s total") % {
+            "sums": sums,
+            "part": num(m["part"]),
+            "total": num(m["of"]),
+        }
+    river = local_name(c, m["river"])
+    if m["word"] == "article":
+        absent = _("the article gives no %(river)s figure") % {"river": river}
+    else:
+        absent = _("the table gives no %(river)s figure") % {"river": river}
+    return f"{made}; {absent}"
+
+
 def crossing_note(c: dict) -> str:
-    """The crossing's flow note: the data's own words where the catalog knows them, else in
-    the page's words from the figure's status (an analyst's note stays as written in English)."""
+    """The crossing's flow note: the data's own words where the catalog knows them (the
+    "no figure in a published total" note with its numbers and river in the page's words),
+    else in the page's words from the figure's status (an analyst's note stays as written)."""
     note = str(_value(c, "flow_note") or "")
     translated = _(note)
     if translated != note or i18n.current().code == "en":
         return translated
+    absent = _absent_note(note, c)
+    if absent is not None:
+        return absent
     if _value(c, "h1_2025_volume_km3") is None:
         return _("No published figure for this crossing in H1 2025.")
     return note

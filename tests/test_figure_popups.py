@@ -4,6 +4,7 @@ an analyst's figures beside the published ones, and the analyst's tables in the 
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import numpy as np
 import pandas as pd
@@ -124,3 +125,27 @@ def test_values_in_the_pages_words():
     with i18n.using("ru"):
         assert value_text(1.0, "flag") == "да"
         assert "км³" in value_text(8.52, "km3")
+
+
+def test_the_emel_crossing_says_in_every_language_why_it_has_no_figure(atlas):
+    """The published total already adds up without the Emel: the crossing says so in the page's
+    words, with the article's numbers in the page's number format and the river's own name."""
+    crossings = atlas["crossings"]
+    row = crossings.loc[crossings["river_id"] == "emel"].iloc[0].to_dict()
+    note = row["flow_note"]
+    numbers = re.findall(r"\d+\.\d+", note)
+    assert "gives no Emel figure" in note and len(numbers) >= 3
+    words = {
+        "ru": ("уже дают", "в статье нет цифры по реке"),
+        "kk": ("бірге", "мақалада"),
+        "zh": ("已合计", "文章未给出"),
+    }
+    for lang, (made, absent) in words.items():
+        with i18n.using(lang):
+            text = popups.crossing_note(row)
+            local = [i18n.number(float(n), 1) for n in numbers]
+        assert made in text and absent in text, (lang, text)
+        assert row[f"name_{lang}"] in text and "Emel" not in text
+        assert all(n in text for n in local), (lang, text, local)
+    with i18n.using("en"):
+        assert popups.crossing_note(row) == note
