@@ -18,10 +18,11 @@ PUBLIC = "https://maps.example.org/rivermap"
 
 @pytest.fixture(scope="module")
 def proxied(service_app):
+    """A second app over the session's service state, with a public URL. Not entered as a
+    context: its lifespan would stop the state (and its build pool) the other tests share."""
     from service.app import create_app
 
-    with TestClient(create_app(service_app.state.service, base_url=PUBLIC + "/")) as c:
-        yield c
+    return TestClient(create_app(service_app.state.service, base_url=PUBLIC + "/"))
 
 
 def _hrefs(doc: object) -> list[str]:
