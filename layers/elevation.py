@@ -6,9 +6,11 @@ used as one: at each place the finest raster with data (:class:`geo.raster.Eleva
 
 Layers added (plain tables, no geometry):
 
-- ``profiles``: ``river_id, km_from_source, lon, lat, elevation_m, country, dem`` — every
-  traced river sampled every :data:`PROFILE_SPACING_KM` km (geodesic, WGS 84) from its source;
-  ``country`` follows the ``crossings`` layer; ``dem`` names the raster that gave the value.
+- ``profiles``: ``river_id, km_from_source, lon, lat, elevation_m, country, dem,
+  elevation_never_rising_m`` — every traced river sampled every :data:`PROFILE_SPACING_KM` km
+  (geodesic, WGS 84) from its source; ``country`` follows the ``crossings`` layer; ``dem`` names
+  the raster that gave the value; ``elevation_never_rising_m`` is the closest profile that never
+  rises downstream (:func:`geo.monotone.never_rising`), the one the maps draw.
 - ``basin_elevation``: one row per basin of a traced river (register ``basin``) with
   ``country = "all"``, then one row per country part of it (``"other"`` for cells outside every
   country polygon): ``area_km2`` (true cell areas, WGS 84 ellipsoid), ``nodata_km2``,
@@ -31,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import OutputError
+from geo.monotone import never_rising
 from geo.profile import PROFILE_COLUMNS, river_profile
 from geo.raster import Bounds, ElevationSource, raster_info, window_for
 from geo.rasterdata import require_data
@@ -127,10 +130,12 @@ def river_profiles(
         frame = river_profile(
             course, source, spacing_km=spacing_km, crossings=mine, fallback_country=fallback
         )
-        frames.append(frame.assign(river_id=rid))
+        smooth = never_rising(frame["km_from_source"], frame["elevation_m"])
+        frames.append(frame.assign(river_id=rid, elevation_never_rising_m=smooth))
+    columns = ["river_id", *PROFILE_COLUMNS, "elevation_never_rising_m"]
     if not frames:
-        return pd.DataFrame(columns=["river_id", *PROFILE_COLUMNS])
-    return pd.concat(frames, ignore_index=True)[["river_id", *PROFILE_COLUMNS]]
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
 
 
 def profile_dem_text(profile: pd.DataFrame, titles: dict[str, str]) -> str:

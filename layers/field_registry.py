@@ -321,6 +321,12 @@ LAYERS: dict[str, dict[str, Field]] = {
     "profiles": {
         "elevation_m": Field("Elevation (m)", "Elevation (m above sea level), bilinear."),
         "country": Field("Country", "ISO alpha-3 code of the country at this point."),
+        "elevation_never_rising_m": Field(
+            "Elevation, never rising (m)",
+            "The closest profile that never rises downstream (m above sea level): the "
+            "least-squares non-increasing fit of elevation_m, each sample weighted by the "
+            "river length it stands for; what the maps' profile draws.",
+        ),
     },
     "basin_elevation": {
         "country": Field("Country", "ISO alpha-3 code of the part; 'all' the whole basin."),

@@ -49,6 +49,7 @@ def test_profiles_layer(atlas):
         "elevation_m",
         "country",
         "dem",
+        "elevation_never_rising_m",
     ]
     assert set(prof["river_id"]) == set(atlas.traced.course)
     assert prof["elevation_m"].notna().all()
@@ -64,6 +65,20 @@ def test_profiles_layer(atlas):
     assert set(irtysh["dem"]) == {"dem_5arcmin_region"}  # GEBCO stops at 44.7 N
     files = {p.file for p in atlas.layers["profiles"].provenance}
     assert {"dem_5arcmin_region.tif", "dem_gebco_15arcsec_ili.tif"} <= files
+
+
+def test_the_never_rising_profile_is_stored_beside_the_sampled_one(atlas):
+    """The profile the maps draw is in the table too: never rising downstream, the sampled
+    elevation where that already never rises, and as close to it as a monotone fit can be."""
+    for rid, prof in atlas["profiles"].groupby("river_id"):
+        z = prof["elevation_m"].to_numpy()
+        smooth = prof["elevation_never_rising_m"].to_numpy()
+        assert (np.diff(smooth) <= 1e-9).all(), rid
+        assert np.isfinite(smooth).all()
+        # a least-squares fit keeps the (length-weighted) mean of the samples it pools
+        assert abs(smooth.mean() - z.mean()) < 0.05 * (z.max() - z.min()), rid
+        if (np.diff(z) <= 0).all():
+            assert np.allclose(smooth, z), rid
 
 
 def test_profile_countries_switch_at_the_crossings(atlas):
