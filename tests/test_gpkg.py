@@ -286,10 +286,20 @@ def test_styles_use_the_style_columns_of_the_frames(atlas, exported):
     assert rivers.get("type") == "categorizedSymbol" and rivers.get("attr") == "country"
     countries = set(atlas["rivers"]["country"])
     assert {c.get("value") for c in rivers.iter("category")} >= countries
-    expressions = [o.get("value") for o in rivers.iter("Option") if o.get("name") == "expression"]
+    widths = [
+        o.find("Option[@name='expression']").get("value")
+        for o in rivers.iter("Option")
+        if o.get("name") == "outlineWidth"
+    ]
     # the class columns under their GeoPackage names
     assert "width_class" in atlas["rivers"]
-    assert expressions and all(e.startswith('CASE WHEN "discharge_class" = 0') for e in expressions)
+    assert widths and all(e.startswith('CASE WHEN "discharge_class" = 0') for e in widths)
+    dashes = [
+        o.find("Option[@name='expression']").get("value")
+        for o in rivers.iter("Option")
+        if o.get("name") == "outlineStyle"
+    ]
+    assert len(dashes) == len(widths) and all('"discharge_kind"' in e for e in dashes)
     basins = ET.fromstring(qml["basins"]).find("renderer-v2")
     assert "fill_class" in atlas["basins"]
     assert basins.get("type") == "RuleRenderer"
