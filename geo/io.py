@@ -115,12 +115,22 @@ def _as_path(path: str | Path) -> str | Path:
     return str(path) if containers.is_virtual(path) else Path(path)
 
 
+#: layer names by (GDAL path, size, mtime) of the file on disk: a build asks for each of its
+#: inputs several times (each opening costs GDAL ~20 ms); a changed file is listed again
+_LAYERS: dict[tuple, list[str]] = {}
+
+
 def list_layers(path: str | Path) -> list[str]:
     """Names of the vector layers in a file; raises DataSourceError when it cannot be read."""
     p = _as_path(path)
     _check_path(p)
     try:
-        return [str(n) for n in pyogrio.list_layers(containers.gdal_path(p))[:, 0]]
+        gdal = containers.gdal_path(p)
+        stat = containers.locate(p).disk.stat()
+        key = (gdal, stat.st_size, stat.st_mtime_ns)
+        if key not in _LAYERS:
+            _LAYERS[key] = [str(n) for n in pyogrio.list_layers(gdal)[:, 0]]
+        return list(_LAYERS[key])
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise DataSourceError(
             f"{p}: cannot be opened as vector data ({_first_line(exc)}); "

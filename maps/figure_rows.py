@@ -45,20 +45,48 @@ def rows_for(
     those files (an analyst's tables, for a crossing)."""
     if flows is None or flows.empty:
         return []
-    f = flows
+    records = _records(flows)
     if lake is not None:
-        ids = f["lake_ids"].fillna("").astype(str) if "lake_ids" in f else pd.Series("", f.index)
-        f = f.loc[ids.str.split(", ").map(lambda x: lake in x)]
+        records = [r for r in records if lake in _text(r.get("lake_ids")).split(", ")]
     if river is not None:
-        kinds = f["subject_kind"].isin(["river", "crossing"])
-        f = f.loc[kinds & (f["river_id"].fillna("") == river)]
+        records = [
+            r
+            for r in records
+            if _text(r.get("subject_kind")) in ("river", "crossing")
+            and _is(r.get("river_id"), river)
+        ]
     if crossing is not None:
-        f = f.loc[(f["subject_kind"] == "crossing") & (f["subject_id"] == crossing)]
+        records = [
+            r
+            for r in records
+            if _is(r.get("subject_kind"), "crossing") and _is(r.get("subject_id"), crossing)
+        ]
     if sources is not None:
-        f = f.loc[f["source"].isin(sources)]
+        records = [r for r in records if r.get("source") in sources]
     order = {q: k for k, q in enumerate(QUANTITIES)}
-    f = f.assign(_o=f["quantity"].map(order).fillna(len(order))).sort_values("_o", kind="stable")
-    return [_row(r) for r in f.to_dict("records")]
+    records = sorted(records, key=lambda r: order.get(r.get("quantity"), len(order)))
+    return [_row(r) for r in records]
+
+
+#: the records of the last ``flows`` table asked for: every popup of every page and language
+#: picks its rows from the same table, which is turned into records once
+_LAST: list = [None, []]
+
+
+def _records(flows: pd.DataFrame) -> list[dict]:
+    if _LAST[0] is not flows:
+        _LAST[:] = [flows, flows.to_dict("records")]
+    return _LAST[1]
+
+
+def _text(value: object) -> str:
+    """A cell as text, a missing one as ``""`` (as ``fillna("").astype(str)``)."""
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def _is(value: object, text: str) -> bool:
+    """A cell equals ``text`` (a missing or non-text cell never does)."""
+    return isinstance(value, str) and value == text
 
 
 def table_lines(tables: list) -> list[str]:

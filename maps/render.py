@@ -198,7 +198,13 @@ def _relief(atlas: Atlas, path: Path, box: tuple, name: str) -> ImageLayer:
 def _layers(m: folium.Map, atlas: Atlas, view: View) -> dict:
     """Add every vector layer in drawing order; returns them by role."""
     names = layer_names(atlas)
-    keep = display.end_points(atlas["network"].geometry.values, atlas["rivers"].geometry.values)
+    keep = memo.once(
+        atlas,
+        ("end points",) + memo.frame_ids(atlas, "network", "rivers"),
+        lambda: display.end_points(
+            atlas["network"].geometry.values, atlas["rivers"].geometry.values
+        ),
+    )
     layers: dict = {
         "basins": features.basins_layer(atlas, view, names["basins"], show=view.basins_shown),
         "lakes": features.lakes_layer(atlas, view, names["lakes"]),
