@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 
@@ -133,8 +133,16 @@ def number(x: object, digits: int = 0) -> str:
     missing or non-finite value."""
     if missing(x):
         return no_figure()
+    v = float(x)
+    return _formatted(v, digits, current().code, math.copysign(1.0, v) < 0)
+
+
+@lru_cache(maxsize=65536)
+def _formatted(x: float, digits: int, code: str, negative: bool) -> str:
+    """Babel's formatting of ``x``, once per value, decimals and language (a build formats the
+    same figures on every page); ``negative`` keeps -0.0 apart from 0.0, which hash alike."""
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return format_decimal(float(x), format=pattern, locale=current().locale)
+    return format_decimal(x, format=pattern, locale=language(code).locale)
 
 
 def significant(x: object, figures: int = 3) -> str:

@@ -10,7 +10,7 @@ import pandas as pd
 from geo.course import point_at
 from layers.atlas import Atlas
 from layers.styles import GAUGE_RADIUS, STYLES
-from maps import display, i18n, popups
+from maps import display, i18n, memo, popups
 from maps.elements import GeoLayer
 from maps.features import (
     View,
@@ -101,11 +101,19 @@ def gauges_layer(atlas: Atlas, view: View, name: str) -> GeoLayer | None:
     return GeoLayer(name, geoms, props, kind="circle")
 
 
+def _charts(atlas: Atlas) -> dict:
+    """grdc_no -> (its monthly climatology, the chart's data): once per Atlas, for every
+    language."""
+    clim = atlas["gauge_climatology"] if "gauge_climatology" in atlas else None
+    if clim is None or "grdc_no" not in clim:
+        return {}
+    return {k: (t, popups.gauge_chart(t)) for k, t in clim.groupby("grdc_no")}
+
+
 def _gauge_texts(atlas: Atlas, g: pd.DataFrame) -> list[tuple]:
     """Per gauge: (tooltip, popup with its monthly discharge chart, GRDC number as text)."""
-    clim = atlas["gauge_climatology"] if "gauge_climatology" in atlas else None
-    by_gauge = (
-        dict(tuple(clim.groupby("grdc_no"))) if clim is not None and "grdc_no" in clim else {}
+    by_gauge = memo.once(
+        atlas, ("gauge charts", *memo.frame_ids(atlas, "gauge_climatology")), lambda: _charts(atlas)
     )
     records = g.drop(columns="geometry").to_dict("records")
     for r, pt in zip(records, g.geometry.values, strict=True):
@@ -118,7 +126,7 @@ def _gauge_texts(atlas: Atlas, g: pd.DataFrame) -> list[tuple]:
                 r.get("river", ""),
                 i18n.quantity(r.get("mean_discharge_m3s"), "m3/s", 1),
             ),
-            popups.gauge_popup(r, by_gauge.get(r.get("grdc_no"))),
+            popups.gauge_popup(r, *by_gauge.get(r.get("grdc_no"), (None, None))),
             str(r.get("grdc_no", "")),
         )
         for r in records

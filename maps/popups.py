@@ -245,15 +245,28 @@ def crossing_popup(
     )
 
 
-def gauge_popup(g: dict, climatology: pd.DataFrame | None) -> Popup:
-    """Long-term mean discharge, years of record and the monthly low/mean/high chart."""
-    start, end = _value(g, "m_start"), _value(g, "m_end")
-    period = f"{int(start)}–{int(end)}" if start and end else ""
+def gauge_chart(climatology: pd.DataFrame | None) -> dict | None:
+    """The data of a gauge's monthly low/mean/high chart (the same in every language), or
+    None without a monthly mean to draw."""
     has_chart = (
         climatology is not None
         and len(climatology) > 0
         and bool(np.isfinite(climatology["mq"].to_numpy(dtype=float)).any())
     )
+    return climatology_chart(climatology) if has_chart else None
+
+
+_UNSET: dict = {}
+
+
+def gauge_popup(g: dict, climatology: pd.DataFrame | None, chart: dict | None = _UNSET) -> Popup:
+    """Long-term mean discharge, years of record and the monthly low/mean/high chart
+    (``chart``: :func:`gauge_chart` of ``climatology`` when already made)."""
+    start, end = _value(g, "m_start"), _value(g, "m_end")
+    period = f"{int(start)}–{int(end)}" if start and end else ""
+    if chart is _UNSET:
+        chart = gauge_chart(climatology)
+    has_chart = chart is not None
     html = render(
         "popup_gauge.html.j2",
         g={"station": "", "river": "", "grdc_no": "", **g},
@@ -264,7 +277,7 @@ def gauge_popup(g: dict, climatology: pd.DataFrame | None) -> Popup:
         area=i18n.quantity(_value(g, "area_km2"), "km2"),
         chart=has_chart,
     )
-    return Popup(html, [climatology_chart(climatology)] if has_chart else [])
+    return Popup(html, [chart] if has_chart else [])
 
 
 def basin_popup(
@@ -274,13 +287,12 @@ def basin_popup(
     monthly: pd.DataFrame | None,
     annual: pd.DataFrame | None,
     period: str,
+    charts: list[dict] | None = None,
 ) -> Popup:
-    """Area in total and per country (km²) and charts of the monthly and yearly balance."""
-    charts = []
-    if monthly is not None and len(monthly):
-        charts.append(water_balance_chart(monthly))
-    if annual is not None and len(annual):
-        charts.append(annual_chart(annual["year"], annual["p_minus_et_mm"]))
+    """Area in total and per country (km²) and charts of the monthly and yearly balance
+    (``charts``: :func:`basin_charts` of ``monthly`` and ``annual`` when already made)."""
+    if charts is None:
+        charts = basin_charts(monthly, annual)
     html = render(
         "popup_basin.html.j2",
         b={
@@ -297,6 +309,17 @@ def basin_popup(
         annual=len(charts) - 1 if annual is not None and len(annual) else None,
     )
     return Popup(html, charts)
+
+
+def basin_charts(monthly: pd.DataFrame | None, annual: pd.DataFrame | None) -> list[dict]:
+    """The data of a basin's monthly and yearly water balance charts (the same in every
+    language): those it has figures for, monthly first."""
+    charts = []
+    if monthly is not None and len(monthly):
+        charts.append(water_balance_chart(monthly))
+    if annual is not None and len(annual):
+        charts.append(annual_chart(annual["year"], annual["p_minus_et_mm"]))
+    return charts
 
 
 def lake_popup(lake: dict, figures: list[dict] | None = None) -> Markup:

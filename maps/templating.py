@@ -37,6 +37,8 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
+        # the templates ship with the package: no file checks on every lookup
+        auto_reload=False,
     )
     # the catalog is looked up when a template renders: the language of the page being rendered
     env.install_gettext_callables(
