@@ -141,6 +141,23 @@ def english_words(lang: str, atlas: Atlas) -> set[str]:
     return words - kept - names
 
 
+#: the traced river's box on screen (px) and the visible controls (panels, buttons) over it
+RIVER_UNDER_CONTROLS = f"""
+const map = {MAP}, id = arguments[0];
+const entry = RM.search.options.entries.find(e => e.layer === 'rivers' && e.key === id);
+const b = L.latLngBounds(entry.bounds), box = map.getContainer().getBoundingClientRect();
+const a = map.latLngToContainerPoint(b.getNorthWest()), z = map.latLngToContainerPoint(b.getSouthEast());
+const river = [a.x + box.left, a.y + box.top, z.x + box.left, z.y + box.top];
+const under = [...document.querySelectorAll('.leaflet-control-container .leaflet-control')]
+  .filter(e => getComputedStyle(e).visibility !== 'hidden')
+  .map(e => [e.className, e.getBoundingClientRect()])
+  .filter(([, r]) => r.width > 0 && r.height > 0 && r.left < river[2] - 2 && r.right > river[0] + 2
+    && r.top < river[3] - 2 && r.bottom > river[1] + 2)
+  .map(([c]) => c);
+return {{box: river, under: under}};
+"""
+
+
 def settle(driver) -> None:
     """Let Leaflet's fade-in (popups, 200 ms), any zoom animation and a frame pass."""
     time.sleep(0.35)
@@ -208,6 +225,10 @@ def test_river_page_profile_popup_and_relief(driver, pages, size) -> None:
     )
     assert chart["overflow"] == 0 and chart["raw"] == 1 and chart["line"] >= 2
     assert {"Китай", "Казахстан"} <= set(chart["legend"])
+    if size == DESK:  # the first view puts the river in the room the open panels leave
+        covered = driver.execute_script(RIVER_UNDER_CONTROLS, "ili")
+        assert covered["box"][2] - covered["box"][0] > 300, covered
+        assert covered["under"] == [], covered
     driver.execute_script(OPEN_RIVER_POPUP, "ili")
     settle(driver)
     place = driver.execute_script(POPUP_PLACE)

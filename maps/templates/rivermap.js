@@ -474,8 +474,10 @@
 
   /* Padding (px) that keeps a box clear of every control: a control wider than 45 % of the map,
    * or a low one (a line: scale, attribution), pads the top or bottom; the others stand in the
-   * left or right column. */
-  function room(map) {
+   * left or right column. ``byArea``: each control pads the side of its corner that costs the
+   * map less room instead (the title the top, a large panel such as the profile whichever
+   * leaves more), which frames a wide river beside a tall panel better. */
+  function room(map, byArea) {
     var c = map.getContainer(), box = c.getBoundingClientRect();
     var pad = { top: 0, bottom: 0, left: 0, right: 0 };
     var controls = c.querySelectorAll('.leaflet-control-container .leaflet-control');
@@ -484,13 +486,16 @@
       if (!r.width || !r.height || getComputedStyle(controls[i]).visibility === 'hidden') continue;
       var corner = controls[i].parentElement.className;
       var top = corner.indexOf('leaflet-top') >= 0, left = corner.indexOf('leaflet-left') >= 0;
-      if (r.width > 0.45 * box.width || r.height < 30) {
-        if (top) pad.top = Math.max(pad.top, r.bottom - box.top);
-        else pad.bottom = Math.max(pad.bottom, box.bottom - r.top);
+      var across = left ? r.right - box.left : box.right - r.left;
+      var down = top ? r.bottom - box.top : box.bottom - r.top;
+      var low = byArea ? down * box.width <= across * box.height : r.width > 0.45 * box.width;
+      if (r.height < 30 || low) {
+        if (top) pad.top = Math.max(pad.top, down);
+        else pad.bottom = Math.max(pad.bottom, down);
       } else if (left) {
-        pad.left = Math.max(pad.left, r.right - box.left);
+        pad.left = Math.max(pad.left, across);
       } else {
-        pad.right = Math.max(pad.right, box.right - r.left);
+        pad.right = Math.max(pad.right, across);
       }
     }
     ['top', 'bottom', 'left', 'right'].forEach(function (k) { pad[k] += 8; });
@@ -499,9 +504,20 @@
 
   RM.room = room;
 
+  /* Fit ``bounds`` into the room the controls leave (of the two ways to count it, the one that
+   * shows them larger; the columns on a tie). Where that needs the map to reach past the
+   * relief (a river near its edge with a panel beside it), the view may: the bounds the map
+   * keeps to (keepInFrame) grow to hold this view, the part beyond lies under the panels. */
   function fitView(map, bounds) {
-    var p = room(map);
+    var zoomIn = function (q) { return map.getBoundsZoom(bounds, false, L.point(q.left + q.right, q.top + q.bottom)); };
+    var p = room(map), q = room(map, true), frame = map._rmFrame;
+    if (zoomIn(q) > zoomIn(p)) p = q; /* the room that shows the rivers larger */
+    if (frame) map.setMaxBounds(null);
     map.fitBounds(bounds, { paddingTopLeft: [p.left, p.top], paddingBottomRight: [p.right, p.bottom], animate: false });
+    if (frame) {
+      map._rmAllowed = L.latLngBounds(frame.getSouthWest(), frame.getNorthEast()).extend(map.getBounds());
+      map.setMaxBounds(map._rmAllowed);
+    }
   }
 
   /* Size the popup to the free room and pan the map so it lies wholly inside it. */
@@ -534,6 +550,8 @@
   function keepInFrame(map, frame, fit) {
     if (!frame) return;
     var bounds = L.latLngBounds(frame);
+    map._rmFrame = bounds;
+    map._rmAllowed = bounds;
     map.setMaxBounds(bounds);
     map.options.maxBoundsViscosity = 1.0;
     var limit = function () {
@@ -543,13 +561,13 @@
       map.fire('zoomlevelschange');
       if (!map._loaded) return; /* the first view (fitView) comes after: it keeps to the bounds */
       if (map.getZoom() < map.getMinZoom()) map.setZoom(map.getMinZoom(), { animate: false });
-      if (!(map._popup && map._popup.isOpen())) map.panInsideBounds(bounds, { animate: false });
+      if (!(map._popup && map._popup.isOpen())) map.panInsideBounds(map._rmAllowed, { animate: false });
     };
     limit();
     map.on('resize', limit);
     /* an open popup may need the map moved past the relief's edge to be seen whole */
     map.on('popupopen', function () { map.setMaxBounds(null); });
-    map.on('popupclose', function () { map.setMaxBounds(bounds); });
+    map.on('popupclose', function () { map.setMaxBounds(map._rmAllowed); });
   }
 
   /* ---------- everything on one map ---------- */
