@@ -33,12 +33,17 @@ SUPPORTED: dict[str, str] = {
 STORAGE_CRS = CRS84
 
 
+def short_name(uri: str) -> str:
+    """``EPSG:32644`` or ``OGC:CRS84`` for a supported URI (what the library's ``crs=`` takes)."""
+    code = uri.rsplit("/", 1)[1]
+    return "OGC:CRS84" if code == "CRS84" else f"EPSG:{code}"
+
+
 def _aliases() -> dict[str, str]:
     out = {}
     for uri in SUPPORTED:
-        code = uri.rsplit("/", 1)[1]
-        short = "OGC:CRS84" if code == "CRS84" else f"EPSG:{code}"
-        for alias in (uri, short, f"[{short}]", code if code == "CRS84" else None):
+        short = short_name(uri)
+        for alias in (uri, short, f"[{short}]", "CRS84" if uri == CRS84 else None):
             if alias:
                 out[alias.lower()] = uri
     out["http://www.opengis.net/def/crs/ogc/1.3/crs84"] = CRS84
@@ -58,12 +63,6 @@ def parse_crs(value: str, param: str = "crs") -> str:
             "(or the short forms OGC:CRS84, EPSG:4326, EPSG:3857, EPSG:32643, EPSG:32644, EPSG:32645)"
         )
     return uri
-
-
-def short_name(uri: str) -> str:
-    """``EPSG:32644`` or ``OGC:CRS84`` for a supported URI (what the library's ``crs=`` takes)."""
-    code = uri.rsplit("/", 1)[1]
-    return "OGC:CRS84" if code == "CRS84" else f"EPSG:{code}"
 
 
 @cache
