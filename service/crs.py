@@ -60,7 +60,7 @@ def parse_crs(value: str, param: str = "crs") -> str:
     if uri is None:
         raise ParameterError(
             f"{param}={value!r}: not an offered CRS; accepted: {', '.join(SUPPORTED)} "
-            "(or the short forms OGC:CRS84, EPSG:4326, EPSG:3857, EPSG:32643, EPSG:32644, EPSG:32645)"
+            f"(or the short forms {', '.join(short_name(u) for u in SUPPORTED)})"
         )
     return uri
 
