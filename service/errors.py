@@ -27,12 +27,6 @@ class NotFound(ServiceError, LookupError):
     status = 404
 
 
-class NotAcceptable(ServiceError, ValueError):
-    """The ``f`` parameter or the Accept header asks for a format this resource lacks (406)."""
-
-    status = 406
-
-
 class Busy(ServiceError, RuntimeError):
     """The generation pool is full or a build is still running (503 with Retry-After)."""
 
