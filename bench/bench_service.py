@@ -27,8 +27,9 @@ import urllib.request
 from pathlib import Path
 
 from bench.loadgen import Result, run
+from service.catalog import ORDER as LAYERS
+from service.crs import SUPPORTED
 
-LAYERS = ("rivers", "river_courses", "crossings", "gauges", "basins", "lakes", "borders", "network")
 UTM = "http://www.opengis.net/def/crs/EPSG/0/32644"
 SCENARIOS = (
     ("items page", "/collections/rivers/items?limit=10&f=json", True),
@@ -111,10 +112,7 @@ def write_peer_data(url: str, folder: Path) -> dict[str, dict]:
 
 
 def _peer_config(layers: dict[str, dict], port: int) -> dict:
-    crs = [
-        "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
-        *(f"http://www.opengis.net/def/crs/EPSG/0/{c}" for c in (4326, 3857, 32643, 32644, 32645)),
-    ]
+    crs = list(SUPPORTED)  # the peer offers the CRSs we offer, storage CRS (CRS84) first
     contact = {
         k: "bench"
         for k in (
