@@ -7,7 +7,7 @@ Coordinates are EPSG:4326 (lon/lat degrees; Leaflet's [lat, lon] where marked).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import shapely
@@ -70,9 +70,7 @@ def overview_title(atlas: Atlas) -> tuple[str, list[str]]:
 
 def river_title(atlas: Atlas, river_id: str) -> tuple[str, list[str]]:
     c = atlas["river_courses"].set_index("river_id").loc[river_id]
-    here = i18n.current().code
-    order = [here, *(k for k in LANGS if k != here)]
-    title = " · ".join(dict.fromkeys(str(c[f"name_{k}"]) for k in order if c[f"name_{k}"]))
+    title = " · ".join(_names(c))
     per_country = ", ".join(
         f"{country_name(k[len('length_km_') :])} {i18n.quantity(c[k], 'km')}"
         for k in c.index
@@ -176,7 +174,8 @@ def _places(atlas: Atlas, view: View) -> list[tuple[dict, dict]]:
     return places
 
 
-def _names(row: dict) -> list[str]:
+def _names(row: Mapping) -> list[str]:
+    """Every distinct name of a feature (``name_en`` … ``name_zh``), the page language's first."""
     here = i18n.current().code
     order = [here, *(k for k in LANGS if k != here)]
     return list(dict.fromkeys(str(row[f"name_{k}"]) for k in order if row.get(f"name_{k}")))
