@@ -127,6 +127,15 @@ def line_geometries(geoms: np.ndarray, detail: Detail, keep: np.ndarray) -> str:
     return display.page_geometries(simple, detail.line_decimals)
 
 
+def polygon_geometries(
+    geoms: np.ndarray, box: tuple[float, float, float, float], tolerance: float, decimals: int
+) -> str:
+    """Polygons cut at ``box`` (lon/lat), simplified each on its own by ``tolerance`` (degrees)
+    and rounded to ``decimals``, as the page's geometry text."""
+    simple = display.simplify_polygons(display.clip_to(geoms, box), tolerance, coverage=False)
+    return display.page_geometries(simple, decimals)
+
+
 def pane_name(name: str) -> str:
     return f"rm-{name}-{PANES[name]}"
 
@@ -193,15 +202,14 @@ def lakes_layer(atlas: Atlas, view: View, name: str) -> GeoLayer:
         "key": lakes["lake_id"].fillna("").tolist() if "lake_id" in lakes else None,
     }
 
-    def make() -> str:
-        geoms = display.simplify_polygons(
-            display.clip_to(lakes.geometry.values, view.box),
-            view.detail.line_tolerance,
-            coverage=False,
-        )
-        return display.page_geometries(geoms, view.detail.line_decimals)
-
-    text = shared(atlas, "lakes", view, make)
+    text = shared(
+        atlas,
+        "lakes",
+        view,
+        lambda: polygon_geometries(
+            lakes.geometry.values, view.box, view.detail.line_tolerance, view.detail.line_decimals
+        ),
+    )
     return GeoLayer(name, text, props)
 
 
@@ -254,15 +262,17 @@ def basins_layer(atlas: Atlas, view: View, name: str, *, show: bool = True) -> G
         "key": keys,
     }
 
-    def make() -> str:
-        geoms = display.simplify_polygons(
-            display.clip_to(basins.geometry.values, view.box),
+    text = shared(
+        atlas,
+        "basins",
+        view,
+        lambda: polygon_geometries(
+            basins.geometry.values,
+            view.box,
             view.detail.polygon_tolerance,
-            coverage=False,
-        )
-        return display.page_geometries(geoms, view.detail.polygon_decimals)
-
-    text = shared(atlas, "basins", view, make)
+            view.detail.polygon_decimals,
+        ),
+    )
     return GeoLayer(name, text, props, show=show)
 
 
