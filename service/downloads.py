@@ -24,11 +24,11 @@ from maps.panels import query_links
 from rivermap import api
 from service.cache import Entry
 from service.catalog import Collection
-from service.crs import CRS84, parse_crs, short_name
+from service.crs import CRS84, short_name
 from service.documents import state
 from service.errors import NotFound, ParameterError
 from service.links import GPKG_MEDIA
-from service.query import ItemsQuery, check_known
+from service.query import ItemsQuery, check_known, crs_param
 
 
 def _rivers_param(request: Request, text: str | None) -> tuple[str, ...]:
@@ -136,7 +136,7 @@ async def export(request: Request) -> Response:
     params = request.query_params
     check_known(params, {"rivers", "crs"}, "/exports/rivermap.gpkg")
     rivers = _rivers_param(request, params.get("rivers"))
-    crs = parse_crs(params["crs"], "crs") if "crs" in params else CRS84
+    crs = crs_param(params)
     entry = st.cache.entry(st.cache.key("gpkg", rivers=list(rivers), crs=crs), ".gpkg")
     atlas = st.atlas
 

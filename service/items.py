@@ -23,7 +23,7 @@ from service.documents import collection_of
 from service.errors import NotFound
 from service.links import GEOJSON, HTML_MEDIA, href, link
 from service.negotiate import GPKG, HTML, JSON, choose
-from service.query import COMMON, ItemsQuery, check_known, items_query, parse_crs
+from service.query import COMMON, ItemsQuery, check_known, crs_param, items_query
 
 #: rows shown in the HTML table of an items page (the map shows the whole page)
 HTML_ROWS = 200
@@ -202,7 +202,7 @@ async def item(request: Request) -> Response:
     row = _feature_row(request, c)
     params = request.query_params
     check_known(params, COMMON | {"crs"}, f"/collections/{c.id}/items/{{featureId}}")
-    crs = parse_crs(params["crs"], "crs") if "crs" in params else CRS84
+    crs = crs_param(params)
     fmt = choose(request)
     rows = np.array([row])
     path = f"/collections/{c.id}/items/{row + 1}"

@@ -67,6 +67,12 @@ def check_known(params: Mapping[str, str], known: frozenset[str] | set[str], whe
                 raise ParameterError(f"{name}: given {len(multi(name))} times; give it once")
 
 
+def crs_param(params: Mapping[str, str], name: str = "crs") -> str:
+    """The URI of the CRS named by ``params[name]`` (:func:`service.crs.parse_crs`), CRS84
+    when the parameter is absent."""
+    return parse_crs(params[name], name) if name in params else CRS84
+
+
 def parse_offset(text: str | None) -> int:
     """``offset``: 0 … 10⁹ features to skip."""
     if text is None:
@@ -186,7 +192,7 @@ def items_query(collection: Collection, params: Mapping[str, str]) -> ItemsQuery
     check_known(params, known, f"/collections/{collection.id}/items")
     get = params.get
     bbox = parse_bbox(get("bbox")) if get("bbox") is not None else None
-    bbox_crs = parse_crs(get("bbox-crs"), "bbox-crs") if get("bbox-crs") is not None else CRS84
+    bbox_crs = crs_param(params, "bbox-crs")
     if get("bbox-crs") is not None and bbox is None:
         raise ParameterError(f"bbox-crs={get('bbox-crs')!r}: given without bbox")
     filters = tuple(
@@ -199,7 +205,7 @@ def items_query(collection: Collection, params: Mapping[str, str]) -> ItemsQuery
         offset=parse_offset(get("offset")),
         bbox=bbox,
         bbox_crs=bbox_crs,
-        crs=parse_crs(get("crs"), "crs") if get("crs") is not None else CRS84,
+        crs=crs_param(params),
         datetime=parse_datetime(get("datetime")) if get("datetime") is not None else None,
         filters=filters,
         format=get("f"),
