@@ -16,7 +16,7 @@ from rasterio.warp import transform_bounds
 from geo.errors import RegisterError
 from layers.atlas import Atlas
 from layers.basins import basin_id_column
-from maps import display
+from maps import display, memo
 from maps.features import View
 
 #: level-0 spacing of the flow arrows (metres along the river)
@@ -66,7 +66,14 @@ def relief_path(atlas: Atlas) -> Path | None:
 
 def overview_view(atlas: Atlas) -> View:
     """All traced rivers: the first view fits their courses; the data is cut at the relief's
-    region (else at the rivers' basins, ``River.basin``, with a margin)."""
+    region (else at the rivers' basins, ``River.basin``, with a margin). Made once per Atlas:
+    every page of every language asks for it (the overview draws it, each page's minimap
+    shows its fit)."""
+    key = ("overview view", *memo.frame_ids(atlas, "river_courses", "basins"))
+    return memo.once(atlas, key, lambda: _overview_view(atlas))
+
+
+def _overview_view(atlas: Atlas) -> View:
     ids = [r.id for r in atlas.rivers]
     courses = atlas["river_courses"]
     fit = _pad(bounds(courses.geometry.values), 0.02, 0.1)
