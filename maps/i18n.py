@@ -31,9 +31,8 @@ from babel.support import Translations
 from babel.units import format_unit
 
 from geo.errors import RivermapError
+from layers.register import LANGS  # page languages: the register's, English (the source) first
 
-#: the page languages, English (the source) first; the same codes as the register's names
-LANGS = ("en", "kk", "ru", "zh")
 #: what each language calls itself (the language switch)
 ENDONYMS = {"en": "English", "kk": "Қазақша", "ru": "Русский", "zh": "中文"}
 LOCALE_DIR = Path(__file__).parent / "locale"
