@@ -25,6 +25,8 @@ def environment() -> Environment:
         autoescape=select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        # the templates ship with the package: no file checks on every request (as maps)
+        auto_reload=False,
     )
     env.filters["thousands"] = lambda n: f"{n:,}"
     return env
