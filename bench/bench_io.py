@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.bench_network import RIVERMAP, run_cold
+from bench.bench_network import RIVERMAP, measure
 
 IO_FLOOR = """
 import sys
@@ -50,23 +50,6 @@ for role, path in default_sources().paths.items():
 
 #: pages per language (overview + one per river) and languages of the default build
 PAGES, LANGS = 4, 4
-
-
-def _median(runs: list[tuple[float, float, float]]) -> dict[str, float]:
-    return {
-        k: statistics.median(r[i] for r in runs)
-        for i, k in enumerate(("cpu_s", "peak_mb", "wall_s"))
-    }
-
-
-def cold(cmds: dict[str, list[str]], repeat: int) -> dict[str, dict[str, float]]:
-    for cmd in cmds.values():
-        run_cold(cmd)
-    runs: dict[str, list] = {name: [] for name in cmds}
-    for _ in range(repeat):
-        for name, cmd in cmds.items():
-            runs[name].append(run_cold(cmd))
-    return {name: _median(r) for name, r in runs.items()}
 
 
 def gpkg_writers(repeat: int) -> dict[str, float]:
@@ -131,7 +114,7 @@ def run(repeat: int = 5) -> dict:
             ],
             "I/O floor": [sys.executable, "-c", IO_FLOOR, tmp],
         }
-        r = cold(cmds, repeat)
+        r = measure(cmds, repeat)
     r["gpkg"] = gpkg_writers(repeat)
     return r
 
