@@ -6,6 +6,8 @@ document from the read-only state, render it as JSON or through a template.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -110,17 +112,23 @@ def _map_title(st, name: str) -> str:
     return f"{names} ({row['length_km']:,.1f} km)"
 
 
+def document_page(request: Request, title: str, items: Iterable[str], path: str) -> Response:
+    """The HTML of a document that is a plain list (conformance, queryables, the API's
+    operations), linking to its JSON at ``path``."""
+    return html.page(
+        "document.html.j2",
+        title=title,
+        items=items,
+        json_href=href(request, path, f="json"),
+        base=href(request, ""),
+    )
+
+
 async def conformance(request: Request) -> Response:
     check_known(request.query_params, COMMON, "/conformance")
     doc = {"conformsTo": list(CONFORMANCE)}
     if choose(request) == HTML:
-        return html.page(
-            "document.html.j2",
-            title="Conformance classes",
-            items=CONFORMANCE,
-            json_href=href(request, "/conformance", f="json"),
-            base=href(request, ""),
-        )
+        return document_page(request, "Conformance classes", CONFORMANCE, "/conformance")
     return JSONDoc(doc)
 
 
@@ -215,11 +223,10 @@ async def queryables(request: Request) -> Response:
         "additionalProperties": False,
     }
     if fmt == HTML:
-        return html.page(
-            "document.html.j2",
-            title=f"{c.title}: queryables",
-            items=[f"{k} ({v['type']})" for k, v in props.items()],
-            json_href=href(request, f"/collections/{c.id}/queryables", f="json"),
-            base=href(request, ""),
+        return document_page(
+            request,
+            f"{c.title}: queryables",
+            [f"{k} ({v['type']})" for k, v in props.items()],
+            f"/collections/{c.id}/queryables",
         )
     return JSONDoc(doc, media_type="application/schema+json")

@@ -12,10 +12,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from service import html
 from service.catalog import Collection
 from service.crs import CRS84, SUPPORTED
-from service.documents import JSONDoc, state
+from service.documents import JSONDoc, document_page, state
 from service.links import OPENAPI, href
 from service.negotiate import HTML, choose
 from service.query import COMMON, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, check_known
@@ -345,11 +344,5 @@ async def api(request: Request) -> Response:
     doc = document(request)
     if choose(request) == HTML:
         ops = [f"GET {path} — {op['get']['summary']}" for path, op in doc["paths"].items()]
-        return html.page(
-            "document.html.j2",
-            title="API (OpenAPI 3.0)",
-            items=ops,
-            json_href=href(request, "/api", f="json"),
-            base=href(request, ""),
-        )
+        return document_page(request, "API (OpenAPI 3.0)", ops, "/api")
     return JSONDoc(doc, media_type=OPENAPI)
