@@ -195,6 +195,12 @@ def export_notes(atlas: Atlas, out_crs: CRS, rivers: Sequence[str] | None) -> di
     }
 
 
+def gpkg_timestamp() -> str:
+    """The current time (UTC) as the GeoPackage writes its timestamps:
+    ``2025-07-01T12:00:00.000Z`` (milliseconds)."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
 def _crs_label(crs: CRS) -> str:
     auth = crs.to_authority()
     return f"{auth[0]}:{auth[1]} ({crs.name})" if auth else crs.name
