@@ -104,7 +104,7 @@ def write_geopackage(
     created = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     layered = [*tables, *views]
     with replacing(target) as tmp, gdal_config(OGR_SQLITE_SYNCHRONOUS="OFF"):
-        write_tables(tmp, tables, export_notes(atlas, out_crs, rivers), identifiers)
+        write_tables(tmp, tables, export_notes(atlas, out_crs, rivers, created), identifiers)
         write_rasters(tmp, rasters, identifiers)
         write_views(tmp, views, identifiers)
         write_styles(tmp, layered)
