@@ -101,8 +101,7 @@ def _check_path(path: str | Path) -> None:
         return
     with zipfile.ZipFile(loc.disk) as zf:
         names = zf.namelist()
-    vector_ext = (".shp", ".gpkg", ".geojson", ".json", ".gml", ".kml", ".fgb")
-    if not any(n.lower().endswith(vector_ext) for n in names):
+    if not any(n.lower().endswith(containers.VECTOR_SUFFIXES) for n in names):
         listed = ", ".join(names[:5]) or "nothing"
         raise DataSourceError(
             f"{path}: zip holds no vector data ({listed}); "
