@@ -157,12 +157,6 @@ def resolve_layer(path: str | Path, layer: str | None) -> str:
     return source_name(path, layer if layer or len(layers) > 1 else None)
 
 
-def open_path(path: str | Path) -> str:
-    """The name GDAL opens ``path`` by (``/vsizip/`` for a zip; a ``/vsizip/archive/member``
-    path with the archive's absolute path)."""
-    return containers.gdal_path(path)
-
-
 def read_vector(
     path: str | Path,
     layer: str | None = None,
