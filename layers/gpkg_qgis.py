@@ -68,14 +68,15 @@ def styles_fields() -> tuple[str, dict[str, Field]]:
     return STYLES_TABLE, {c: describe(STYLES_TABLE, c) for c in STYLES_COLUMNS}
 
 
-def write_styles(tmp: Path, tables: list[Table]) -> None:
+def write_styles(tmp: Path, tables: list[Table], styles: dict[str, Style]) -> None:
     """``layer_styles`` as QGIS writes it, registered in ``gpkg_contents`` as attributes, with
-    one default style per layer and table: QML (symbols, labels, field aliases) and, for
-    spatial layers, SLD; ``f_geometry_column`` is empty for a table without geometry."""
+    one default style per layer and table (``styles`` by table name, :func:`layer_style`):
+    QML (symbols, labels, field aliases) and, for spatial layers, SLD; ``f_geometry_column``
+    is empty for a table without geometry."""
     now = gpkg_timestamp()
     rows = []
     for t in tables:
-        style = layer_style(t)
+        style = styles[t.name]
         rows.append(
             (
                 "",
