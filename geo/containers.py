@@ -307,6 +307,16 @@ def _check_xlsx(p: Path, head: bytes) -> None:
         raise DataSourceError(f"{p}: corrupt .xlsx workbook (member {broken} is damaged)")
 
 
+def is_sqlite(path: str | Path) -> bool:
+    """Whether the file ``path`` starts as an SQLite database (a GeoPackage is one); False
+    when it cannot be read."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(_SQLITE)) == _SQLITE
+    except OSError:
+        return False
+
+
 def _check_sqlite(p: Path, head: bytes, size: int) -> None:
     if not head.startswith(_SQLITE):
         raise DataSourceError(

@@ -174,6 +174,25 @@ def split_course(
     return pieces
 
 
+def lake_spans(
+    course: Course, lakes: gpd.GeoDataFrame, key_column: str
+) -> list[tuple[str, float, float]]:
+    """Lakes (EPSG:4326 polygons) with a course vertex inside, as ``(key, km in, km out)``:
+    km from the source of the first and the last course vertex inside the lake, in flow
+    order. Lakes in the order of their spatial index hits."""
+    coords = shapely.get_coordinates(course.line)
+    hits = lakes.sindex.query(course.line, predicate="intersects")
+    spans = []
+    for i in hits:
+        inside = np.flatnonzero(
+            shapely.contains_xy(lakes.geometry.iloc[i], coords[:, 0], coords[:, 1])
+        )
+        if inside.size:
+            km = course.vertex_m[inside[[0, -1]]] / 1000.0
+            spans.append((str(lakes[key_column].iloc[i]), km[0], km[1]))
+    return spans
+
+
 def lakes_on_course(
     course: Course, lakes: gpd.GeoDataFrame, name_column: str
 ) -> list[tuple[str, float]]:
@@ -181,13 +200,5 @@ def lakes_on_course(
 
     The distance is that of the first course vertex inside the lake, in flow order.
     """
-    coords = shapely.get_coordinates(course.line)
-    hits = lakes.sindex.query(course.line, predicate="intersects")
-    found = []
-    for i in hits:
-        inside = np.flatnonzero(
-            shapely.contains_xy(lakes.geometry.iloc[i], coords[:, 0], coords[:, 1])
-        )
-        if inside.size:
-            found.append((str(lakes[name_column].iloc[i]), course.vertex_m[inside[0]] / 1000.0))
+    found = [(name, km_in) for name, km_in, _ in lake_spans(course, lakes, name_column)]
     return sorted(found, key=lambda item: item[1])

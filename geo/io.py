@@ -101,8 +101,7 @@ def _check_path(path: str | Path) -> None:
         return
     with zipfile.ZipFile(loc.disk) as zf:
         names = zf.namelist()
-    vector_ext = (".shp", ".gpkg", ".geojson", ".json", ".gml", ".kml", ".fgb")
-    if not any(n.lower().endswith(vector_ext) for n in names):
+    if not any(n.lower().endswith(containers.VECTOR_SUFFIXES) for n in names):
         listed = ", ".join(names[:5]) or "nothing"
         raise DataSourceError(
             f"{path}: zip holds no vector data ({listed}); "
@@ -156,12 +155,6 @@ def resolve_layer(path: str | Path, layer: str | None) -> str:
             f"{path}: holds {len(layers)} layers ({', '.join(layers[:8])}); name one as PATH::LAYER"
         )
     return source_name(path, layer if layer or len(layers) > 1 else None)
-
-
-def open_path(path: str | Path) -> str:
-    """The name GDAL opens ``path`` by (``/vsizip/`` for a zip; a ``/vsizip/archive/member``
-    path with the archive's absolute path)."""
-    return containers.gdal_path(path)
 
 
 def read_vector(

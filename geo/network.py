@@ -206,16 +206,6 @@ class RiverNetwork:
         tolerance in metres (:func:`geo.crs.local_metric_crs`)."""
         return local_metric_crs(self.bounds)
 
-    @cached_property
-    def metric_geometry(self) -> gpd.GeoSeries:
-        """Every held reach in :attr:`metric_crs` (a network whose lines stay in their file
-        has none: project :meth:`near` candidates instead, as :func:`geo.snap.snap_points`)."""
-        if self.geometry is None:
-            raise NetworkError(
-                f"{self.source}: its lines stay in the file; read them with lines() or near()"
-            )
-        return self.geometry.to_crs(self.metric_crs).reset_index(drop=True)
-
     def lines(self, positions: np.ndarray) -> np.ndarray:
         """The lines (shapely, EPSG:4326) of reach ``positions``, in that order."""
         self._need_geometry()

@@ -244,10 +244,11 @@ def read_network(
     """
     import pyogrio
 
-    from geo.io import LINE_TYPES, open_path, read_vector, resolve_layer
+    from geo.containers import gdal_path
+    from geo.io import LINE_TYPES, read_vector, resolve_layer
 
     name = resolve_layer(path, layer)
-    info = pyogrio.read_info(open_path(path), layer=layer)
+    info = pyogrio.read_info(gdal_path(path), layer=layer)
     fields = set(info["fields"])
     limit = WHOLE_READ_LIMIT if whole_read_limit is None else whole_read_limit
     if fields.issuperset((*HYDRORIVERS_COLUMNS, "LENGTH_KM")) and info["features"] >= max(limit, 1):
@@ -295,7 +296,8 @@ def read_hydrorivers_topology(
     import pyogrio.raw
     from pyproj import Transformer
 
-    from geo.io import LINE_TYPES, check_bounds, layer_crs, open_path
+    from geo.containers import gdal_path
+    from geo.io import LINE_TYPES, check_bounds, layer_crs
 
     crs = layer_crs(info["crs"], name, assume_crs)
     kind = str(info["geometry_type"]).removesuffix(" Z").removesuffix(" M")
@@ -304,20 +306,19 @@ def read_hydrorivers_topology(
             f"{name}: layer of {info['geometry_type']} features; accepted geometry types: "
             f"{', '.join(LINE_TYPES)}"
         )
+    gdal = gdal_path(path)
     bounds = info["total_bounds"]
     if bounds is None:
-        bounds = pyogrio.read_info(open_path(path), layer=layer, force_total_bounds=True)[
-            "total_bounds"
-        ]
+        bounds = pyogrio.read_info(gdal, layer=layer, force_total_bounds=True)["total_bounds"]
     bounds = Transformer.from_crs(crs, 4326, always_xy=True).transform_bounds(
         *bounds, densify_pts=21
     )
     check_bounds(bounds, name)
     wanted = (*HYDRORIVERS_COLUMNS, "LENGTH_KM", "UPLAND_SKM", "source")
     columns = [c for c in wanted if c in info["fields"]]
-    fids, frame = _read_columns(open_path(path), layer, columns, int(info["features"]))
+    fids, frame = _read_columns(gdal, layer, columns, int(info["features"]))
     store = ReachFile(
-        path=open_path(path),
+        path=gdal,
         layer=layer,
         fids=fids,
         crs=crs,

@@ -31,6 +31,7 @@ import pyogrio.errors
 from pyproj import CRS
 
 from geo.atomic import atomic_path
+from geo.containers import is_sqlite
 from geo.errors import CRSError, OutputError
 from geo.io import WGS84, parse_crs
 from layers.gpkg_check import validate
@@ -104,13 +105,13 @@ def write_geopackage(
     created = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     layered = [*tables, *views]
     with replacing(target) as tmp, gdal_config(OGR_SQLITE_SYNCHRONOUS="OFF"):
-        write_tables(tmp, tables, export_notes(atlas, out_crs, rivers), identifiers)
+        write_tables(tmp, tables, export_notes(atlas, out_crs, rivers, created), identifiers)
         write_rasters(tmp, rasters, identifiers)
         write_views(tmp, views, identifiers)
-        write_styles(tmp, layered)
+        project = project_input(atlas, layered, rasters, relations, out_crs, target.name, created)
+        write_styles(tmp, layered, project.styles)
         write_related_tables(tmp, relations)
         write_data_columns(tmp, described(layered, rasters, relations))
-        project = project_input(atlas, layered, rasters, relations, out_crs, target.name, created)
         write_qgis_metadata(tmp, [*layered, *rasters], out_crs, project.extents, created)
         name_spatial_ref_sys(tmp, out_crs)
         write_project(tmp, project)
@@ -161,18 +162,10 @@ def check_target(target: Path) -> None:
         )
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(f"{target}: folder {folder} is not writable")
-    if target.exists() and target.stat().st_size and not _is_sqlite(target):
+    if target.exists() and target.stat().st_size and not is_sqlite(target):
         raise OutputError(
             f"{target}: exists and is not a GeoPackage; not replaced (remove it or name another file)"
         )
-
-
-def _is_sqlite(path: Path) -> bool:
-    try:
-        with path.open("rb") as fh:
-            return fh.read(16) == b"SQLite format 3\x00"
-    except OSError:
-        return False
 
 
 # --------------------------------------------------------------------------- selection

@@ -6,7 +6,6 @@ layer) and QGIS layer metadata in ``gpkg_metadata``, referenced to each table.
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -15,7 +14,7 @@ from pyproj import CRS
 
 from layers.fields import Field, describe
 from layers.gpkg_columns import DATE
-from layers.gpkg_tables import GEOMETRY_COLUMN, STYLES_TABLE, Table
+from layers.gpkg_tables import GEOMETRY_COLUMN, STYLES_TABLE, Table, gpkg_timestamp
 from layers.qgis_metadata import Extent, qgis_metadata_document
 from layers.qgis_project import (
     PROJECTS_DDL,
@@ -56,10 +55,6 @@ STYLES_COLUMNS = (
 )
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
 def layer_style(table: Table) -> Style:
     """The style of ``table`` as the GeoPackage spells its columns (a plain placeholder for a
     table without geometry, whose style only holds the field aliases)."""
@@ -73,14 +68,15 @@ def styles_fields() -> tuple[str, dict[str, Field]]:
     return STYLES_TABLE, {c: describe(STYLES_TABLE, c) for c in STYLES_COLUMNS}
 
 
-def write_styles(tmp: Path, tables: list[Table]) -> None:
+def write_styles(tmp: Path, tables: list[Table], styles: dict[str, Style]) -> None:
     """``layer_styles`` as QGIS writes it, registered in ``gpkg_contents`` as attributes, with
-    one default style per layer and table: QML (symbols, labels, field aliases) and, for
-    spatial layers, SLD; ``f_geometry_column`` is empty for a table without geometry."""
-    now = _now()
+    one default style per layer and table (``styles`` by table name, :func:`layer_style`):
+    QML (symbols, labels, field aliases) and, for spatial layers, SLD; ``f_geometry_column``
+    is empty for a table without geometry."""
+    now = gpkg_timestamp()
     rows = []
     for t in tables:
-        style = layer_style(t)
+        style = styles[t.name]
         rows.append(
             (
                 "",
@@ -144,7 +140,7 @@ def write_qgis_metadata(
     """QGIS layer metadata (title, abstract, contacts, licences, rights, links, history, CRS,
     ``extents``, creation time ``created``) for every table and raster, as QGIS itself stores
     it: ``gpkg_metadata`` rows referenced to the table."""
-    now = _now()
+    now = gpkg_timestamp()
     with closing(sqlite3.connect(tmp)) as con, con:
         for t in tables:
             doc = qgis_metadata_document(

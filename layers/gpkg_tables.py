@@ -185,14 +185,23 @@ def layer_metadata(table: Table) -> dict[str, str]:
     return md
 
 
-def export_notes(atlas: Atlas, out_crs: CRS, rivers: Sequence[str] | None) -> dict[str, str]:
-    """What every table's metadata says about the export itself: CRS, rivers, time (UTC)."""
+def export_notes(
+    atlas: Atlas, out_crs: CRS, rivers: Sequence[str] | None, created: str
+) -> dict[str, str]:
+    """What every table's metadata says about the export itself: CRS, rivers, time
+    ``created`` (UTC, ``2025-07-01T12:00:00Z``)."""
     ids = list(rivers) if rivers else [r.id for r in atlas.rivers]
     return {
         "EXPORT_CRS": _crs_label(out_crs),
         "EXPORT_RIVERS": ", ".join(ids),
-        "EXPORT_CREATED": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "EXPORT_CREATED": created,
     }
+
+
+def gpkg_timestamp() -> str:
+    """The current time (UTC) as the GeoPackage writes its timestamps:
+    ``2025-07-01T12:00:00.000Z`` (milliseconds)."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def _crs_label(crs: CRS) -> str:

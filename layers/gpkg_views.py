@@ -10,7 +10,6 @@ the GeoPackage specification allows for views; its first column is the monthly t
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -19,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 
 from layers.fields import describe
-from layers.gpkg_tables import FID_COLUMN, GEOMETRY_COLUMN, Table
+from layers.gpkg_tables import FID_COLUMN, GEOMETRY_COLUMN, Table, gpkg_timestamp
 
 MONTHLY_VIEW = "basins_monthly"
 #: the view's columns: (source table alias, column)
@@ -85,7 +84,7 @@ def view_sql(view: Table) -> str:
 
 def write_views(tmp: Path, views: list[Table], identifiers: dict[str, str]) -> None:
     """Create each view and register it as a feature table with the basins' extent and CRS."""
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    now = gpkg_timestamp()
     with closing(sqlite3.connect(tmp)) as con, con:
         for v in views:
             con.execute(view_sql(v))

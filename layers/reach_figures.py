@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import shapely
 
-from geo.course import Course
+from geo.course import Course, lake_spans
 from layers.discharge import (
     POINT_COLUMNS,
     REACH_COLUMNS,
@@ -39,15 +38,7 @@ GRDC = "Global Runoff Data Centre (GRDC), 56068 Koblenz, Germany"
 def lake_outlets(course: Course, lakes: pd.DataFrame, id_column: str = "lake_id") -> pd.DataFrame:
     """``lake_id, km``: where the course leaves each lake it runs through (the last course
     vertex inside the polygon; km from the source). Lakes in EPSG:4326."""
-    coords = shapely.get_coordinates(course.line)
-    hits = lakes.sindex.query(course.line, predicate="intersects")
-    rows = []
-    for i in hits:
-        inside = np.flatnonzero(
-            shapely.contains_xy(lakes.geometry.iloc[i], coords[:, 0], coords[:, 1])
-        )
-        if inside.size:
-            rows.append((str(lakes[id_column].iloc[i]), course.vertex_m[inside[-1]] / 1000.0))
+    rows = [(lake, km_out) for lake, _, km_out in lake_spans(course, lakes, id_column)]
     return pd.DataFrame(rows, columns=["lake_id", "km"])
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo.monotone import never_rising
 from layers.styles import COUNTRY_COLOURS, OTHER_COLOUR
 from maps import i18n
 from maps.i18n import _
@@ -75,17 +74,17 @@ def annual_chart(years: np.ndarray, values: np.ndarray) -> dict:
 def profile_chart(profile: pd.DataFrame, crossings: pd.DataFrame) -> dict:
     """Elevation (m) along a river from its source (km), coloured by country: the DEM as
     sampled (``raw``, drawn faintly) and the closest never-rising profile (``line``, the main
-    one; :func:`geo.monotone.never_rising`), with the border crossings.
+    one, the ``profiles`` layer's ``elevation_never_rising_m``), with the border crossings.
 
-    ``profile``: ``km_from_source``, ``elevation_m``, ``country``; ``crossings``:
-    ``km_from_source``, ``from_country``, ``to_country``.
+    ``profile``: ``km_from_source``, ``elevation_m``, ``elevation_never_rising_m``,
+    ``country``; ``crossings``: ``km_from_source``, ``from_country``, ``to_country``.
     """
     p = profile.sort_values("km_from_source")
     km = p["km_from_source"].to_numpy(dtype=float)
     z = p["elevation_m"].to_numpy(dtype=float)
     ok = np.isfinite(km) & np.isfinite(z)
     km, z, country = km[ok], z[ok], p["country"].astype(str).to_numpy()[ok]
-    line = never_rising(km, z)
+    line = p["elevation_never_rising_m"].to_numpy(dtype=float)[ok]
     change = np.flatnonzero(country[1:] != country[:-1]) + 1
     starts = np.r_[0, change] if km.size else np.array([], dtype=int)
     codes = list(dict.fromkeys(country.tolist()))

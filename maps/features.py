@@ -279,12 +279,12 @@ def basins_layer(atlas: Atlas, view: View, name: str, *, show: bool = True) -> G
 def _basin_texts(atlas: Atlas, basins: pd.DataFrame, bid: str, label: str) -> list[tuple]:
     """Per basin: (its id as text, tooltip, popup with the water balance charts)."""
     key = ("basin charts", bid, *memo.frame_ids(atlas, "basins", *_BALANCE))
-    parts, period = memo.once(atlas, key, lambda: _basin_parts(atlas, basins, bid))
+    charts, period = memo.once(atlas, key, lambda: _basin_charts(atlas, basins, bid))
     return [
         (
             str(r[bid]),
             popups.tip(r.get(label, ""), _("click for area and water balance")),
-            popups.basin_popup(r, bid, label, *parts[i][:2], period, parts[i][2]),
+            popups.basin_popup(r, bid, label, charts[i], period),
         )
         for i, r in enumerate(basins.drop(columns="geometry").to_dict("records"))
     ]
@@ -293,16 +293,18 @@ def _basin_texts(atlas: Atlas, basins: pd.DataFrame, bid: str, label: str) -> li
 _BALANCE = ("water_balance_monthly", "water_balance_yearly")
 
 
-def _basin_parts(atlas: Atlas, basins: pd.DataFrame, bid: str) -> tuple[list[tuple], str]:
-    """Per basin row: (its monthly means, its yearly balance, the charts' data), and the
-    period: the same in every language, made once per Atlas."""
+def _basin_charts(atlas: Atlas, basins: pd.DataFrame, bid: str) -> tuple[list[list[dict]], str]:
+    """Per basin row, the data of its water balance charts, and the period: the same in every
+    language, made once per Atlas."""
     monthly, yearly, period = _water_balance(atlas, bid)
-    parts = []
-    for key in basins[bid]:
-        m = monthly.loc[monthly[bid] == key] if monthly is not None else None
-        y = yearly.loc[yearly[bid] == key] if yearly is not None else None
-        parts.append((m, y, popups.basin_charts(m, y)))
-    return parts, period
+    charts = [
+        popups.basin_charts(
+            monthly.loc[monthly[bid] == key] if monthly is not None else None,
+            yearly.loc[yearly[bid] == key] if yearly is not None else None,
+        )
+        for key in basins[bid]
+    ]
+    return charts, period
 
 
 def _water_balance(atlas: Atlas, bid: str):

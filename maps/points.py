@@ -102,17 +102,17 @@ def gauges_layer(atlas: Atlas, view: View, name: str) -> GeoLayer | None:
 
 
 def _charts(atlas: Atlas) -> dict:
-    """grdc_no -> (its monthly climatology, the chart's data): once per Atlas, for every
-    language."""
+    """grdc_no -> its monthly discharge chart's data (None without a monthly mean): once per
+    Atlas, for every language."""
     clim = atlas["gauge_climatology"] if "gauge_climatology" in atlas else None
     if clim is None or "grdc_no" not in clim:
         return {}
-    return {k: (t, popups.gauge_chart(t)) for k, t in clim.groupby("grdc_no")}
+    return {k: popups.gauge_chart(t) for k, t in clim.groupby("grdc_no")}
 
 
 def _gauge_texts(atlas: Atlas, g: pd.DataFrame) -> list[tuple]:
     """Per gauge: (tooltip, popup with its monthly discharge chart, GRDC number as text)."""
-    by_gauge = memo.once(
+    charts = memo.once(
         atlas, ("gauge charts", *memo.frame_ids(atlas, "gauge_climatology")), lambda: _charts(atlas)
     )
     records = g.drop(columns="geometry").to_dict("records")
@@ -126,7 +126,7 @@ def _gauge_texts(atlas: Atlas, g: pd.DataFrame) -> list[tuple]:
                 r.get("river", ""),
                 i18n.quantity(r.get("mean_discharge_m3s"), "m3/s", 1),
             ),
-            popups.gauge_popup(r, *by_gauge.get(r.get("grdc_no"), (None, None))),
+            popups.gauge_popup(r, charts.get(r.get("grdc_no"))),
             str(r.get("grdc_no", "")),
         )
         for r in records

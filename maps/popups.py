@@ -256,16 +256,11 @@ def gauge_chart(climatology: pd.DataFrame | None) -> dict | None:
     return climatology_chart(climatology) if has_chart else None
 
 
-_UNSET: dict = {}
-
-
-def gauge_popup(g: dict, climatology: pd.DataFrame | None, chart: dict | None = _UNSET) -> Popup:
+def gauge_popup(g: dict, chart: dict | None) -> Popup:
     """Long-term mean discharge, years of record and the monthly low/mean/high chart
-    (``chart``: :func:`gauge_chart` of ``climatology`` when already made)."""
+    (``chart``: :func:`gauge_chart` of the gauge's climatology)."""
     start, end = _value(g, "m_start"), _value(g, "m_end")
     period = f"{int(start)}–{int(end)}" if start and end else ""
-    if chart is _UNSET:
-        chart = gauge_chart(climatology)
     has_chart = chart is not None
     html = render(
         "popup_gauge.html.j2",
@@ -281,18 +276,11 @@ def gauge_popup(g: dict, climatology: pd.DataFrame | None, chart: dict | None = 
 
 
 def basin_popup(
-    b: dict,
-    id_column: str,
-    name_column: str,
-    monthly: pd.DataFrame | None,
-    annual: pd.DataFrame | None,
-    period: str,
-    charts: list[dict] | None = None,
+    b: dict, id_column: str, name_column: str, charts: list[dict], period: str
 ) -> Popup:
     """Area in total and per country (km²) and charts of the monthly and yearly balance
-    (``charts``: :func:`basin_charts` of ``monthly`` and ``annual`` when already made)."""
-    if charts is None:
-        charts = basin_charts(monthly, annual)
+    (``charts``: :func:`basin_charts`, the same in every language)."""
+    kinds = [c["kind"] for c in charts]
     html = render(
         "popup_basin.html.j2",
         b={
@@ -305,8 +293,8 @@ def basin_popup(
         ],
         pet=_value(b, "p_minus_et_mm_per_year"),
         period=period,
-        monthly=0 if monthly is not None and len(monthly) else None,
-        annual=len(charts) - 1 if annual is not None and len(annual) else None,
+        monthly=kinds.index("balance") if "balance" in kinds else None,
+        annual=kinds.index("annual") if "annual" in kinds else None,
     )
     return Popup(html, charts)
 

@@ -22,6 +22,7 @@ from geo.atomic_folder import (
     check_folder_target,
     staged,
 )
+from geo.containers import is_sqlite
 from geo.errors import OutputError
 from geo.io import parse_crs
 from layers.atlas import STEPS, Atlas, build_atlas
@@ -85,9 +86,7 @@ def merge_network(out: str | Path, data: dict[str, str] | None = None) -> list[s
     """
     from layers.river_network import embedded_pair, merge_network_files
 
-    out = Path(out)
-    if not out.parent.exists():
-        raise OutputError(f"--out {out}: folder {out.parent} does not exist")
+    out = check_file_target(out)
     return merge_network_files(with_overrides(embedded_pair(), data or {}), out)
 
 
@@ -127,7 +126,7 @@ def check_outputs(out_dir: str | Path, cog_out: str | Path | None = None) -> Non
     ``rivermap.gpkg`` there is a GeoPackage (another file is never replaced)."""
     out = check_folder_target(out_dir)
     gpkg = out / GPKG_NAME
-    if gpkg.exists() and (not gpkg.is_file() or not _is_geopackage(gpkg)):
+    if gpkg.exists() and (not gpkg.is_file() or not is_sqlite(gpkg)):
         raise OutputError(
             f"--out {out}: {gpkg.name} there is not a GeoPackage; not replaced (remove it or "
             "choose another --out)"
@@ -149,11 +148,6 @@ def check_export(path: str | Path) -> None:
     from layers.gpkg import check_target
 
     check_target(check_file_target(path))
-
-
-def _is_geopackage(path: Path) -> bool:
-    with open(path, "rb") as f:
-        return f.read(16) == b"SQLite format 3\x00"
 
 
 def write_outputs(

@@ -334,10 +334,8 @@ def merge_network(ctx, data, out_file):
     in are left out and reported. Use the result with --data rivers=FILE, or pass both files
     to any command as --data rivers=... --data headwaters=.... Same inputs, same bytes.
     """
-    from geo.atomic_folder import check_file_target
     from rivermap import api
 
-    check_file_target(out_file)
     notes = api.merge_network(out_file, data_option(data))
     if not ctx.obj["quiet"]:
         for line in notes:

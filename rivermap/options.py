@@ -48,6 +48,15 @@ def nodata_option(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",")]
 
 
+def _policy(
+    flag: str, text: str, *, choices: tuple[str, ...] = ("error", "warning"), default: str = "error"
+) -> Callable:
+    """A ``--on-*`` option: what to do with one kind of bad value (stop, report, …)."""
+    return click.option(
+        flag, type=click.Choice(list(choices)), default=default, show_default=True, help=text
+    )
+
+
 common_data = [
     click.option(
         "--rivers",
@@ -88,12 +97,9 @@ common_data = [
         f"the default list ({', '.join(NODATA_EXAMPLES)}, … see the README); an empty "
         "cell is always missing. Use --nodata= for none.",
     ),
-    click.option(
+    _policy(
         "--on-bad-values",
-        type=click.Choice(["error", "warning"]),
-        default="error",
-        show_default=True,
-        help="Values that are not (finite) numbers in a numeric attribute (flow tables, "
+        "Values that are not (finite) numbers in a numeric attribute (flow tables, "
         "LENGTH_KM, UPLAND_SKM): stop, or report them and treat them as missing.",
     ),
 ]
@@ -147,41 +153,29 @@ flow_options = [
     click.option(
         "--flow-encoding", metavar="NAME", help="Text encoding of a CSV that is not UTF-8."
     ),
-    click.option(
+    _policy(
         "--on-duplicates",
-        type=click.Choice(["error", "warning"]),
-        default="error",
-        show_default=True,
-        help="Duplicate keys in the table: stop, or keep the first and report.",
+        "Duplicate keys in the table: stop, or keep the first and report.",
     ),
-    click.option(
+    _policy(
         "--on-negative",
-        type=click.Choice(["error", "warning", "allow"]),
-        default="error",
-        show_default=True,
-        help="Negative values: stop, report, or allow them silently (e.g. storage change).",
+        "Negative values: stop, report, or allow them silently (e.g. storage change).",
+        choices=("error", "warning", "allow"),
     ),
-    click.option(
+    _policy(
         "--on-unmatched",
-        type=click.Choice(["error", "warning"]),
+        "Keys in the table that match no river, crossing, basin or reach: stop, or report.",
         default="warning",
-        show_default=True,
-        help="Keys in the table that match no river, crossing, basin or reach: stop, or report.",
     ),
-    click.option(
+    _policy(
         "--on-no-value",
-        type=click.Choice(["error", "warning"]),
-        default="warning",
-        show_default=True,
-        help="Rivers, crossings, basins or reaches the table has no value for: stop, or report "
+        "Rivers, crossings, basins or reaches the table has no value for: stop, or report "
         "them and show 'no figure'.",
+        default="warning",
     ),
-    click.option(
+    _policy(
         "--on-missing",
-        type=click.Choice(["error", "warning"]),
-        default="error",
-        show_default=True,
-        help="Empty cells, NaN and nodata markers (see --nodata): stop, or report them and "
+        "Empty cells, NaN and nodata markers (see --nodata): stop, or report them and "
         "show 'no figure'.",
     ),
 ]

@@ -226,7 +226,7 @@ def test_river_popup_has_four_names_and_lengths_per_country(atlas: Atlas) -> Non
 def test_gauge_popup_has_mean_years_and_chart(atlas: Atlas) -> None:
     g = atlas["gauges"].set_index("grdc_no").loc[2911109].to_dict() | {"grdc_no": 2911109}
     clim = atlas["gauge_climatology"]
-    popup = popups.gauge_popup(g, clim.loc[clim["grdc_no"] == 2911109])
+    popup = popups.gauge_popup(g, popups.gauge_chart(clim.loc[clim["grdc_no"] == 2911109]))
     html = str(popup.html)
     assert "297.1 m³/s" in html and "50 (1938–1987)" in html
     assert 'data-chart="0"' in html and "<svg" not in html  # the page draws the chart
