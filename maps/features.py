@@ -230,6 +230,12 @@ def _lake_texts(atlas: Atlas, lakes: pd.DataFrame) -> list[tuple | None]:
     ]
 
 
+def basins_classed(atlas: Atlas) -> bool:
+    """Whether the basins are coloured by P − ET: the flows step set ``fill_class`` or there
+    is a monthly water balance (the layer's name and legend say so)."""
+    return BASIN_FILL.column in atlas["basins"] or "water_balance_monthly" in atlas
+
+
 def basins_layer(atlas: Atlas, view: View, name: str, *, show: bool = True) -> GeoLayer:
     """Basins filled by ``fill_class`` (P − ET) where the flows step set it, with area per
     country and the water balance charts in the popup."""

@@ -166,8 +166,7 @@ def _width_kinds(pieces) -> list[dict]:
 
 def _basin_legend(atlas: Atlas, names: dict[str, str]) -> dict:
     b = STYLES["basins"]
-    classed = BASIN_FILL.column in atlas["basins"] or "water_balance_monthly" in atlas
-    if not classed:
+    if not features.basins_classed(atlas):
         return {
             "layer": names["basins"],
             "title": names["basins"],

@@ -20,7 +20,6 @@ from markupsafe import escape
 from geo.atomic import atomic_path
 from geo.errors import OutputError, RasterError
 from layers.atlas import Atlas
-from layers.styles import BASIN_FILL
 from maps import display, features, i18n, memo, panels, points, rivers_layer, words
 from maps.assets import inline_assets
 from maps.elements import Controls, ImageLayer, OfflineMap
@@ -53,8 +52,7 @@ MAP_HEIGHT = "100%"
 def layer_names(atlas: Atlas) -> dict[str, str]:
     """The layer control's names in the page's language, the basins named for what colours
     them (plain "Basins" without the water balance figures)."""
-    classed = BASIN_FILL.column in atlas["basins"] or "water_balance_monthly" in atlas
-    return words.layer_names(classed)
+    return words.layer_names(features.basins_classed(atlas))
 
 
 # ---------- pages ----------
