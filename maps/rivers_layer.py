@@ -11,7 +11,7 @@ import pandas as pd
 from geo.course import point_at
 from layers.atlas import Atlas
 from layers.styles import FLOW_WIDTH, STYLES
-from maps import display, i18n, popups
+from maps import display, i18n, memo, popups
 from maps.elements import ArrowLayer, GeoLayer
 from maps.features import (
     View,
@@ -136,7 +136,15 @@ def _casing(rivers: GeoLayer, rows: np.ndarray, width: np.ndarray, name: str) ->
 
 def arrow_layer(atlas: Atlas, view: View, name: str) -> ArrowLayer:
     """Arrows pointing downstream along each traced river, on the reaches it owns (a
-    headwater's arrows are placed by the headwater), every ``spacing / 2**level`` metres."""
+    headwater's arrows are placed by the headwater), every ``spacing / 2**level`` metres;
+    placed once per Atlas and view (they are the same in every language)."""
+    key = ("arrows", id(atlas["rivers"]), view.box, view.arrow_spacing_m)
+    points = memo.once(atlas, key, lambda: _arrow_points(atlas, view))
+    return ArrowLayer(name, points, spacing_m=view.arrow_spacing_m, pane=pane_name("arrows"))
+
+
+def _arrow_points(atlas: Atlas, view: View) -> list:
+    """``[[lat, lon, screen bearing°, level], ...]`` of the page's arrows."""
     pieces = clip(atlas["rivers"], view.box)
     step = view.arrow_spacing_m / 2 ** (ARROW_LEVELS - 1)
     rows = []
@@ -152,5 +160,4 @@ def arrow_layer(atlas: Atlas, view: View, name: str) -> ArrowLayer:
         bearing = display.screen_bearing(point_at(course, d - 500.0), point_at(course, d + 500.0))
         level = np.select([k % 8 == 0, k % 4 == 0, k % 2 == 0], [0, 1, 2], 3)
         rows.append(np.c_[np.round(at[:, 1], 4), np.round(at[:, 0], 4), np.round(bearing), level])
-    points = np.vstack(rows).tolist() if rows else []
-    return ArrowLayer(name, points, spacing_m=view.arrow_spacing_m, pane=pane_name("arrows"))
+    return np.vstack(rows).tolist() if rows else []
