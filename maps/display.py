@@ -13,6 +13,7 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 
+from geo.course import point_at
 from maps import coords
 
 #: display tolerances (degrees) and coordinate decimals per zoom detail
@@ -127,6 +128,12 @@ def page_geometries(geoms: np.ndarray, decimals: int) -> str:
     quarter of the JSON's size) decoded by ``RM.decode``; the same numbers as
     ``geojson_array(round_coords(geoms, decimals))``."""
     return f"RM.decode({coords.encode(np.asarray(geoms), decimals)})"
+
+
+def bearing_along(course, d_m: np.ndarray) -> np.ndarray:
+    """Screen bearing (degrees clockwise from up) of a traced ``course`` at ``d_m`` metres from
+    its source: from 500 m before to 500 m after each point (downstream)."""
+    return screen_bearing(point_at(course, d_m - 500.0), point_at(course, d_m + 500.0))
 
 
 def screen_bearing(lonlat_from: np.ndarray, lonlat_to: np.ndarray) -> np.ndarray:

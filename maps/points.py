@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo.course import point_at
 from layers.atlas import Atlas
 from layers.styles import GAUGE_RADIUS, STYLES
 from maps import display, i18n, memo, popups
@@ -71,10 +70,7 @@ def _crossing_texts(atlas: Atlas, c: pd.DataFrame) -> list[tuple]:
 
 def _bearing_at(atlas: Atlas, river_id: str, km: float) -> float:
     course = atlas.traced.course[river_id]
-    d = np.array([km * 1000.0 - 500.0]), np.array([km * 1000.0 + 500.0])
-    return float(
-        np.round(display.screen_bearing(point_at(course, d[0]), point_at(course, d[1]))[0])
-    )
+    return float(np.round(display.bearing_along(course, np.array([km * 1000.0]))[0]))
 
 
 def gauges_layer(atlas: Atlas, view: View, name: str) -> GeoLayer | None:

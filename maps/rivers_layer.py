@@ -157,7 +157,7 @@ def _arrow_points(atlas: Atlas, view: View) -> list:
         inside = ((d[:, None] >= start) & (d[:, None] < end)).any(axis=1)
         d, k = d[inside], k[inside]
         at = point_at(course, d)
-        bearing = display.screen_bearing(point_at(course, d - 500.0), point_at(course, d + 500.0))
+        bearing = display.bearing_along(course, d)
         level = np.select([k % 8 == 0, k % 4 == 0, k % 2 == 0], [0, 1, 2], 3)
         rows.append(np.c_[np.round(at[:, 1], 4), np.round(at[:, 0], 4), np.round(bearing), level])
     return np.vstack(rows).tolist() if rows else []
